@@ -1,0 +1,45 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { layersRule } from './tools/eslint-rules/layers.js';
+
+/** The layers, bottom up: each may use only the ones below it. */
+export const depConstraints = [
+  { sourceTag: 'layer:locking', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'layer:json-io', onlyDependOnLibsWithTags: ['layer:locking'] },
+  { sourceTag: 'layer:launcher', onlyDependOnLibsWithTags: ['layer:json-io', 'layer:locking'] },
+  {
+    sourceTag: 'layer:dashboard-api',
+    onlyDependOnLibsWithTags: ['layer:launcher', 'layer:json-io', 'layer:locking'],
+  },
+  {
+    sourceTag: 'layer:app',
+    onlyDependOnLibsWithTags: [
+      'layer:app',
+      'layer:dashboard-api',
+      'layer:launcher',
+      'layer:json-io',
+      'layer:locking',
+    ],
+  },
+];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/out-tsc/**', '**/test-output/**', '**/node_modules/**', '**/.nx/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { runboard: { rules: { layers: layersRule } } },
+    rules: {
+      'runboard/layers': ['error', { depConstraints }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', Buffer: 'readonly' },
+    },
+  },
+);
