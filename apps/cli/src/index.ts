@@ -1,1 +1,2 @@
-export {};
+export { main, EXIT_USAGE } from './main.js';
+export { createProgram } from './cli.js';
