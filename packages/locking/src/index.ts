@@ -1,1 +1,8 @@
-export {};
+export * from './acquire-lock.js';
+export * from './errors.js';
+export type { Lock } from './lock.js';
+export { LOCK_DEFAULTS } from './lock-options.js';
+export type { LockOptions } from './lock-options.js';
+export * from './lock-status.js';
+export type { LockOwner } from './owner.js';
+export * from './with-lock.js';

@@ -1,0 +1,313 @@
+import { resolve } from 'node:path';
+import type { Lock, LockOptions } from '@runboard/locking';
+import { acquireLock, LOCK_DEFAULTS, LockAbortError, LockTimeoutError } from '@runboard/locking';
+import { JsonValidationError } from './errors.js';
+import type { JsonValidator } from './read-json.js';
+import { readJson } from './read-json.js';
+import { serializeJson } from './serialize-json.js';
+import type { WriteJsonOptions } from './write-json.js';
+import { writeJson } from './write-json.js';
+
+export interface UpdateJsonOptions<T> extends WriteJsonOptions {
+  /** The value handed to the updater when the file does not exist (a fresh copy each time). */
+  default?: T;
+  /**
+   * Checks the value read from the file before the updater sees it, and the updater's result
+   * before it is written; a failure rejects this caller with `JsonValidationError`. What it
+   * returns is used (a zod schema that strips unknown keys strips them from the file too).
+   */
+  validate?: JsonValidator<T>;
+  /** Options of the cross-process lock (`stale`, `timeout`, `signal`); see `@runboard/locking`. */
+  lock?: LockOptions;
+}
+
+/** What an updater gets besides the current value. */
+export interface JsonUpdateContext {
+  /**
+   * The lock's signal: aborted (with a `LockCompromisedError`) if the lock is compromised while
+   * the updater runs, for updaters that do slow asynchronous work. The commit is refused anyway.
+   */
+  signal: AbortSignal;
+}
+
+/**
+ * Receives the current value (a fresh copy: mutate it freely) and returns the new one, or a
+ * promise of it.
+ */
+export type JsonUpdater<T> = (current: T, context: JsonUpdateContext) => T | PromiseLike<T>;
+
+interface Entry {
+  updater: JsonUpdater<unknown>;
+  options: UpdateJsonOptions<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  /** Stops this caller's lock timeout and abort listener. */
+  stopWaiting: () => void;
+}
+
+interface FileUpdates {
+  /** Callers that have not been taken into a batch yet, in call order. */
+  pending: Entry[];
+  /** Aborts the lock acquisition when every pending caller gave up waiting. */
+  acquiring?: AbortController;
+  draining: boolean;
+}
+
+const updatesByFile = new Map<string, FileUpdates>();
+
+/**
+ * Read-modify-write of a JSON file under a cross-process lock, so that no update is lost: locks
+ * `file`, reads it (a missing file gives `options.default`, else `undefined`), runs `updater`
+ * (sync or async), writes the result atomically and durably, releases, and resolves with the
+ * value written.
+ *
+ * Concurrent calls for one file in one process are committed together (group commit): applied
+ * in call order under one lock hold, with one durable write. Each caller still gets its own
+ * result or error: an updater that throws (or returns a value JSON cannot hold, or that fails
+ * `validate`) rejects only its caller, and its change is not applied.
+ *
+ * If the lock was compromised before the commit (say the event loop stalled past `stale`, so
+ * another process may have taken over), nothing is written and the callers reject with
+ * `LockCompromisedError` (`ECOMPROMISED`): a stall can fail an update but never lose someone
+ * else's. Waiting for the lock rejects with `LockTimeoutError` (`ELOCKED`) after
+ * `options.lock.timeout` and with `LockAbortError` when `options.lock.signal` aborts.
+ *
+ * Do not call `updateJson` for the same file from inside an updater: it would wait for itself.
+ *
+ * @example
+ * ```ts
+ * const record = await updateJson<RunRecord>('runs/a/progress.json', (record) => ({
+ *   ...record,
+ *   status: 'running',
+ *   heartbeatAt: new Date().toISOString(),
+ * }));
+ *
+ * const count = await updateJson('counter.json', (n) => n + 1, { default: 0 });
+ * ```
+ */
+export function updateJson<T>(
+  file: string,
+  updater: JsonUpdater<T>,
+  options: UpdateJsonOptions<T> & { default: T },
+): Promise<T>;
+export function updateJson<T>(
+  file: string,
+  updater: JsonUpdater<T | undefined>,
+  options?: UpdateJsonOptions<T>,
+): Promise<T>;
+export function updateJson(
+  file: string,
+  updater: JsonUpdater<unknown>,
+  options: UpdateJsonOptions<unknown> = {},
+): Promise<unknown> {
+  let lockTimeoutMs: number;
+  try {
+    lockTimeoutMs = checkArguments(file, updater, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const key = resolve(file);
+  let updates = updatesByFile.get(key);
+  if (!updates) {
+    updates = { pending: [], draining: false };
+    updatesByFile.set(key, updates);
+  }
+  const queue = updates;
+  const promise = new Promise<unknown>((resolvePromise, rejectPromise) => {
+    const entry: Entry = {
+      updater,
+      options,
+      resolve: resolvePromise,
+      reject: rejectPromise,
+      stopWaiting: () => {},
+    };
+    const giveUp = (error: Error) => {
+      const index = queue.pending.indexOf(entry);
+      if (index === -1) return;
+      queue.pending.splice(index, 1);
+      entry.stopWaiting();
+      rejectPromise(error);
+      if (queue.pending.length === 0) queue.acquiring?.abort();
+    };
+    const signal = options.lock?.signal;
+    const onAbort = () => giveUp(new LockAbortError(key, signal?.reason));
+    const timer = Number.isFinite(lockTimeoutMs)
+      ? setTimeout(() => giveUp(new LockTimeoutError(key, lockTimeoutMs)), lockTimeoutMs)
+      : undefined;
+    signal?.addEventListener('abort', onAbort, { once: true });
+    entry.stopWaiting = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    queue.pending.push(entry);
+    if (signal?.aborted) onAbort();
+  });
+  if (!queue.draining) void drain(key, queue);
+  return promise;
+}
+
+async function drain(key: string, updates: FileUpdates): Promise<void> {
+  updates.draining = true;
+  try {
+    while (updates.pending.length > 0) {
+      const acquiring = new AbortController();
+      updates.acquiring = acquiring;
+      const first = updates.pending[0] as Entry;
+      let lock: Lock;
+      try {
+        // Each caller keeps its own timeout and signal (above); the shared wait ends when the
+        // lock is ours or when every caller has given up.
+        lock = await acquireLock(key, {
+          stale: first.options.lock?.stale,
+          timeout: Infinity,
+          signal: acquiring.signal,
+        });
+      } catch (error) {
+        if (!acquiring.signal.aborted) rejectAll(updates.pending.splice(0), error);
+        continue;
+      } finally {
+        updates.acquiring = undefined;
+      }
+      const batch = updates.pending.splice(0);
+      for (const entry of batch) entry.stopWaiting();
+      if (batch.length === 0) await lock.release().catch(() => {});
+      else await commitBatch(key, lock, batch);
+    }
+  } finally {
+    updates.draining = false;
+    if (updates.pending.length === 0) updatesByFile.delete(key);
+    else void drain(key, updates);
+  }
+}
+
+function rejectAll(entries: Entry[], error: unknown): void {
+  for (const entry of entries) {
+    entry.stopWaiting();
+    entry.reject(error);
+  }
+}
+
+const MISSING = Symbol('missing');
+
+/**
+ * Reads once, applies each caller's updater in order, writes once, releases, then settles every
+ * caller (after the release, so that a settled caller never sees the lock still held).
+ */
+async function commitBatch(file: string, lock: Lock, batch: Entry[]): Promise<void> {
+  const results = new Map<Entry, { value: unknown } | { error: unknown }>();
+  try {
+    const onDisk = await readJson<unknown>(file, { default: MISSING });
+    let current: { value: unknown; text: string; entry: Entry } | undefined;
+    for (const entry of batch) {
+      try {
+        const value = await applyUpdate(file, entry, lock.signal, onDisk, current);
+        const { space = 2, nonFinite = 'error' } = entry.options;
+        current = { value, text: serializeJson(file, value, { space, nonFinite }), entry };
+        results.set(entry, { value });
+      } catch (error) {
+        results.set(entry, { error });
+      }
+    }
+    if (current) {
+      // The commit point: refuse to write unless the lock is still surely ours.
+      await lock.verify();
+      await writeJson(file, current.value, {
+        ...pickWriteOptions(current.entry.options),
+        durable: batch.some(
+          (entry) => 'value' in (results.get(entry) ?? {}) && entry.options.durable !== false,
+        ),
+      });
+    }
+  } catch (error) {
+    // Nothing was written: every caller not already failed by its own updater fails with this.
+    for (const entry of batch) {
+      if (!results.has(entry) || 'value' in (results.get(entry) ?? {}))
+        results.set(entry, { error });
+    }
+  }
+  try {
+    await lock.release();
+  } catch (error) {
+    process.emitWarning(`updateJson: could not release the lock on ${file}: ${String(error)}`);
+  }
+  for (const entry of batch) {
+    const result = results.get(entry) as { value: unknown } | { error: unknown };
+    if ('value' in result) entry.resolve(result.value);
+    else entry.reject(result.error);
+  }
+}
+
+async function applyUpdate(
+  file: string,
+  entry: Entry,
+  signal: AbortSignal,
+  onDisk: unknown,
+  previous: { value: unknown; text: string } | undefined,
+): Promise<unknown> {
+  const { validate } = entry.options;
+  let input: unknown;
+  if (previous) {
+    // A fresh copy, so that an updater that mutates and then throws changes nothing.
+    input = runValidate(file, validate, JSON.parse(previous.text));
+  } else if (onDisk === MISSING) {
+    input = structuredClone(entry.options.default);
+  } else {
+    input = runValidate(file, validate, onDisk);
+  }
+  const output = await entry.updater(input, { signal });
+  return runValidate(file, validate, output);
+}
+
+function runValidate(
+  file: string,
+  validate: JsonValidator<unknown> | undefined,
+  value: unknown,
+): unknown {
+  if (!validate) return value;
+  try {
+    return typeof validate === 'function' ? validate(value) : validate.parse(value);
+  } catch (error) {
+    throw new JsonValidationError(file, error);
+  }
+}
+
+function pickWriteOptions(options: UpdateJsonOptions<unknown>): WriteJsonOptions {
+  const { space, nonFinite } = options;
+  return { ...(space !== undefined && { space }), ...(nonFinite !== undefined && { nonFinite }) };
+}
+
+/** Validates the arguments early; returns the lock timeout in milliseconds. */
+function checkArguments(file: unknown, updater: unknown, options: unknown): number {
+  if (typeof file !== 'string' || file.length === 0) {
+    throw new TypeError('Expected `file` to be a non-empty string');
+  }
+  if (typeof updater !== 'function') throw new TypeError('Expected `updater` to be a function');
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('Expected `options` to be an object');
+  }
+  const { lock = {}, validate } = options as UpdateJsonOptions<unknown>;
+  if (typeof lock !== 'object' || lock === null)
+    throw new TypeError('Expected `lock` to be an object');
+  const { stale, timeout = LOCK_DEFAULTS.timeoutMs, signal } = lock;
+  if (stale !== undefined && !(Number.isFinite(stale) && stale >= LOCK_DEFAULTS.minStaleMs)) {
+    throw new TypeError(
+      `Expected \`lock.stale\` to be a finite number of milliseconds >= ${LOCK_DEFAULTS.minStaleMs}`,
+    );
+  }
+  if (typeof timeout !== 'number' || !(timeout >= 0)) {
+    throw new TypeError(
+      'Expected `lock.timeout` to be a non-negative number of milliseconds (or Infinity)',
+    );
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError('Expected `lock.signal` to be an AbortSignal');
+  }
+  if (
+    validate !== undefined &&
+    typeof validate !== 'function' &&
+    typeof (validate as { parse?: unknown } | null)?.parse !== 'function'
+  ) {
+    throw new TypeError('Expected `validate` to be a function or an object with a `parse` method');
+  }
+  return timeout;
+}

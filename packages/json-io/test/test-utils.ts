@@ -1,0 +1,82 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base } from 'vitest';
+import { isTempFileName } from '../src/temp-files.js';
+
+/** `test` with a fresh temp folder per test, removed afterwards. */
+export const test = base.extend<{ dir: string }>({
+  // eslint-disable-next-line no-empty-pattern
+  dir: async ({}, use) => {
+    const dir = await mkdtemp(join(tmpdir(), 'json-io-test-'));
+    await use(dir);
+    await rm(dir, { recursive: true, force: true });
+  },
+});
+
+export function tempFilesIn(dir: string): string[] {
+  return readdirSync(dir).filter((name) => isTempFileName(name));
+}
+
+const children = new Set<ChildProcess>();
+
+/** Runs a fixture from `test/fixtures/` (`.ts` through tsx); see {@link killChildren}. */
+export function startFixture(name: string, args: Array<string | number>): ChildProcess {
+  const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+  const loader = name.endsWith('.ts') ? ['--import', 'tsx', '--conditions=@runboard/source'] : [];
+  const child = spawn(process.execPath, [...loader, script, ...args.map(String)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Kills every fixture still running; call it in `afterEach`. */
+export function killChildren(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+
+/** Resolves the child's stdout once it exits (rejects on a non-zero exit or after `timeoutMs`). */
+export function outputOf(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`fixture ${child.pid} still running after ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`fixture ${child.pid} exited with ${code ?? signal}: ${output}`));
+    });
+  });
+}
+
+/** Resolves when the child prints `line` on stdout. */
+export function lineFrom(child: ChildProcess, line: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(
+      () => reject(new Error(`no "${line}" from fixture ${child.pid} in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk;
+      if (buffered.split('\n').includes(line)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`fixture ${child.pid} exited (${code ?? signal}) before "${line}"`));
+    });
+  });
+}

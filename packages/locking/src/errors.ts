@@ -1,0 +1,86 @@
+/**
+ * The stable `code` of every error this package throws. `ELOCKED`, `ECOMPROMISED` and
+ * `ERELEASED` are proper-lockfile's own codes; `ABORT_ERR` is Node's code for an aborted
+ * operation.
+ */
+export const LOCK_ERROR_CODES = {
+  locked: 'ELOCKED',
+  compromised: 'ECOMPROMISED',
+  released: 'ERELEASED',
+  aborted: 'ABORT_ERR',
+} as const;
+
+export type LockErrorCode = (typeof LOCK_ERROR_CODES)[keyof typeof LOCK_ERROR_CODES];
+
+/** Base class of the errors this package throws; `file` is the file the lock protects. */
+export abstract class LockError extends Error {
+  abstract readonly code: LockErrorCode;
+  readonly file: string;
+
+  constructor(file: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.file = file;
+  }
+}
+
+/**
+ * The lock was not acquired within `timeout` (code `ELOCKED`, as in proper-lockfile).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await acquireLock('progress.json', { timeout: 1_000 });
+ * } catch (error) {
+ *   if (error instanceof LockTimeoutError) console.error(`busy: ${error.file}`);
+ *   else throw error;
+ * }
+ * ```
+ */
+export class LockTimeoutError extends LockError {
+  override readonly name = 'LockTimeoutError';
+  readonly code = LOCK_ERROR_CODES.locked;
+  /** How long the caller waited, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(file: string, timeoutMs: number, options?: ErrorOptions) {
+    super(file, `Lock on ${file} is held by another owner; gave up after ${timeoutMs} ms`, options);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * The lock can no longer be trusted to be exclusive (code `ECOMPROMISED`): it was not refreshed
+ * in time (a stalled event loop, a suspended process), or another process took it over, or its
+ * files were removed. `lock.signal` aborts with this error as its reason.
+ */
+export class LockCompromisedError extends LockError {
+  override readonly name = 'LockCompromisedError';
+  readonly code = LOCK_ERROR_CODES.compromised;
+
+  constructor(file: string, reason: string, options?: ErrorOptions) {
+    super(file, `Lock on ${file} was compromised: ${reason}`, options);
+  }
+}
+
+/** The lock was used after `release()` (code `ERELEASED`, as in proper-lockfile). */
+export class LockReleasedError extends LockError {
+  override readonly name = 'LockReleasedError';
+  readonly code = LOCK_ERROR_CODES.released;
+
+  constructor(file: string) {
+    super(file, `Lock on ${file} was already released`);
+  }
+}
+
+/**
+ * Waiting for the lock was aborted through `options.signal` (code `ABORT_ERR`, name
+ * `AbortError` like Node's own abort errors); `cause` is the signal's reason.
+ */
+export class LockAbortError extends LockError {
+  override readonly name = 'AbortError';
+  readonly code = LOCK_ERROR_CODES.aborted;
+
+  constructor(file: string, reason: unknown) {
+    super(file, `Waiting for the lock on ${file} was aborted`, { cause: reason });
+  }
+}

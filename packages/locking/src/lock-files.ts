@@ -1,0 +1,154 @@
+import type { NoParamCallback, Stats } from 'node:fs';
+import fs from 'node:fs';
+import { join } from 'node:path';
+import { recordNameFor, stagingDirFor } from './lock-paths.js';
+import type { LockOwner } from './owner.js';
+
+type StatCallback = (error: NodeJS.ErrnoException | null, stats?: Stats) => void;
+
+function lockedError(lockDir: string): NodeJS.ErrnoException {
+  return Object.assign(new Error('Lock file is already being held'), {
+    code: 'ELOCKED',
+    file: lockDir,
+  });
+}
+
+function ignoreCodes(
+  error: NodeJS.ErrnoException | null,
+  ...codes: string[]
+): NodeJS.ErrnoException | null {
+  return error && codes.includes(error.code ?? '') ? null : error;
+}
+
+export interface LockFilesHooks {
+  /** A refresh is about to happen; return an error to refuse it (the lock is compromised). */
+  beforeRefresh(): Error | undefined;
+  /** The record was refreshed; `atMs` is when the refresh started. */
+  onRefreshed(atMs: number): void;
+}
+
+/**
+ * The file system that proper-lockfile sees for one lock (its `fs` option). It turns
+ * proper-lockfile's three mechanics into runboard's protocol:
+ *
+ * - `mkdir(<file>.lock)` prepares a staging folder holding the owner record and renames it into
+ *   place, so a lock folder never exists without its record. A rename onto an existing non-empty
+ *   folder fails; that failure is reported as `ELOCKED` (not `EEXIST`), so proper-lockfile's own
+ *   stat→rmdir→mkdir stale takeover, which can crown two owners (its issue #121), never runs.
+ * - `stat`/`utimes` of the lock folder (the liveness refresh) act on the owner's record instead:
+ *   the path names this owner's token, so a refresh can never touch a lock that replaced ours, and
+ *   a record removed by a takeover makes the refresh fail, which marks the lock compromised.
+ * - `rmdir` (release, and proper-lockfile's exit handler) first unlinks this owner's record, then
+ *   removes the folder only if that unlink succeeded.
+ */
+export class LockFiles {
+  readonly lockDir: string;
+  readonly recordPath: string;
+  readonly #stagingDir: string;
+  readonly #recordName: string;
+  readonly #recordText: string;
+  readonly #hooks: LockFilesHooks;
+  /** Whether our record is in the lock folder (as far as we know). */
+  #held = false;
+
+  constructor(lockDir: string, owner: LockOwner, hooks: LockFilesHooks) {
+    this.lockDir = lockDir;
+    this.#recordName = recordNameFor(owner.token);
+    this.recordPath = join(lockDir, this.#recordName);
+    this.#stagingDir = stagingDirFor(lockDir, owner.token);
+    this.#recordText = `${JSON.stringify(owner, null, 2)}\n`;
+    this.#hooks = hooks;
+  }
+
+  get held(): boolean {
+    return this.#held;
+  }
+
+  readonly mkdir = (path: string, callback: NoParamCallback): void => {
+    if (path !== this.lockDir) return fs.mkdir(path, callback);
+    const startedAt = Date.now();
+    this.#create().then(
+      () => {
+        this.#held = true;
+        this.#hooks.onRefreshed(startedAt);
+        callback(null);
+      },
+      (error: NodeJS.ErrnoException) => callback(error),
+    );
+  };
+
+  async #create(): Promise<void> {
+    const staging = this.#stagingDir;
+    const stagedRecord = join(staging, this.#recordName);
+    await fs.promises.mkdir(staging);
+    try {
+      await fs.promises.writeFile(stagedRecord, this.#recordText, { flag: 'wx' });
+      await fs.promises.rename(staging, this.lockDir);
+    } catch (error) {
+      await fs.promises.unlink(stagedRecord).catch(() => {});
+      await fs.promises.rmdir(staging).catch(() => {});
+      const code = (error as NodeJS.ErrnoException).code;
+      throw code === 'ENOTEMPTY' || code === 'EEXIST' ? lockedError(this.lockDir) : error;
+    }
+  }
+
+  readonly stat = (path: string, callback: StatCallback): void => {
+    fs.stat(this.#held && path === this.lockDir ? this.recordPath : path, callback);
+  };
+
+  readonly utimes = (path: string, atime: Date, mtime: Date, callback: NoParamCallback): void => {
+    if (!this.#held || path !== this.lockDir) return fs.utimes(path, atime, mtime, callback);
+    const refused = this.#hooks.beforeRefresh();
+    if (refused) return callback(refused);
+    const startedAt = Date.now();
+    fs.utimes(this.recordPath, atime, mtime, (error) => {
+      if (!error) this.#hooks.onRefreshed(startedAt);
+      callback(error);
+    });
+  };
+
+  readonly rmdir = (path: string, callback: NoParamCallback): void => {
+    if (path !== this.lockDir) return fs.rmdir(path, callback);
+    this.removeOwnRecord().then(
+      () => callback(null),
+      (error: NodeJS.ErrnoException) => callback(error),
+    );
+  };
+
+  readonly rmdirSync = (path: string): void => {
+    if (path !== this.lockDir) return fs.rmdirSync(path);
+    if (!this.#held) return;
+    this.#held = false;
+    try {
+      fs.unlinkSync(this.recordPath);
+    } catch (error) {
+      if (ignoreCodes(error as NodeJS.ErrnoException, 'ENOENT')) throw error;
+      return;
+    }
+    try {
+      fs.rmdirSync(this.lockDir);
+    } catch (error) {
+      if (ignoreCodes(error as NodeJS.ErrnoException, 'ENOENT', 'ENOTEMPTY', 'EEXIST')) throw error;
+    }
+  };
+
+  /**
+   * Unlinks our record and, only if it was still ours to unlink, the then empty folder. Safe at
+   * any time: a folder that another owner has since renamed into place is not empty.
+   */
+  async removeOwnRecord(): Promise<void> {
+    if (!this.#held) return;
+    this.#held = false;
+    try {
+      await fs.promises.unlink(this.recordPath);
+    } catch (error) {
+      if (ignoreCodes(error as NodeJS.ErrnoException, 'ENOENT')) throw error;
+      return;
+    }
+    try {
+      await fs.promises.rmdir(this.lockDir);
+    } catch (error) {
+      if (ignoreCodes(error as NodeJS.ErrnoException, 'ENOENT', 'ENOTEMPTY', 'EEXIST')) throw error;
+    }
+  }
+}

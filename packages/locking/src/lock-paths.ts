@@ -1,0 +1,63 @@
+import { mkdir, realpath } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+
+const RECORD_PATTERN = /^owner-([0-9a-f]{16})\.json$/;
+const STAGING_SUFFIX = '.new';
+
+/** The folder whose existence is the lock (proper-lockfile's default `<file>.lock`). */
+export function lockDirFor(target: string): string {
+  return `${target}.lock`;
+}
+
+export function recordNameFor(token: string): string {
+  return `owner-${token}.json`;
+}
+
+export function isRecordName(name: string): boolean {
+  return RECORD_PATTERN.test(name);
+}
+
+/** Where a new lock folder is prepared (with its record) before it is renamed into place. */
+export function stagingDirFor(lockDir: string, token: string): string {
+  return `${lockDir}.${token}${STAGING_SUFFIX}`;
+}
+
+/** Whether `name` (an entry beside the lock folder) is a staging folder of `lockDir`. */
+export function isStagingNameOf(lockDir: string, name: string): boolean {
+  const prefix = `${basename(lockDir)}.`;
+  if (!name.startsWith(prefix) || !name.endsWith(STAGING_SUFFIX)) return false;
+  return /^[0-9a-f]{16}$/.test(name.slice(prefix.length, -STAGING_SUFFIX.length));
+}
+
+export function validateFileArgument(file: unknown): asserts file is string {
+  if (typeof file !== 'string' || file.length === 0) {
+    throw new TypeError('Expected `file` to be a non-empty string');
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/**
+ * The canonical path to lock, so that every spelling of one file (relative, through symlinks)
+ * maps to one lock: the real path of the file, or of its folder when the file does not exist yet.
+ * With `createParent`, a missing folder is created.
+ */
+export async function resolveLockTarget(file: string, createParent: boolean): Promise<string> {
+  const absolute = resolve(file);
+  try {
+    return await realpath(absolute);
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+  }
+  const parent = dirname(absolute);
+  try {
+    return join(await realpath(parent), basename(absolute));
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+    if (!createParent) return absolute;
+  }
+  await mkdir(parent, { recursive: true });
+  return join(await realpath(parent), basename(absolute));
+}
