@@ -1,1 +1,1 @@
-export {};
+export { webAssetsDir, WEB_ENTRY_SCRIPT } from './web-assets.js';

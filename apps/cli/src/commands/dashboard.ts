@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  DEFAULT_DASHBOARD_HOST,
+  DEFAULT_DASHBOARD_PORT,
+  isLoopbackHost,
+  startDashboardServer,
+} from '@runboard/dashboard-api';
+import type { DashboardServer } from '@runboard/dashboard-api';
+import { WEB_ENTRY_SCRIPT, webAssetsDir } from '@runboard/web';
+
+interface DashboardFlags {
+  root: string;
+  host: string;
+  port: number;
+  token?: string;
+  poll?: boolean;
+}
+
+/** A shutdown that takes longer than this (a stuck socket) is cut short. */
+const CLOSE_TIMEOUT_MS = 5000;
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * `runboard dashboard [--root DIR] [--host 127.0.0.1] [--port 8787] [--token T] [--poll]`:
+ * serves the live dashboard (the web page and its API) over the run folders until Ctrl-C
+ * (SIGINT) or SIGTERM, then shuts down cleanly. Prints the page's URL; with a token the URL
+ * carries it in the fragment (`#token=…`), which browsers never send to the server. The token
+ * can also come from `RUNBOARD_TOKEN`, which keeps it out of the process list.
+ * Exit 0 after a signal; 1 when the dashboard cannot start.
+ *
+ * @example
+ * runboard dashboard --root logs
+ * RUNBOARD_TOKEN=$(openssl rand -hex 16) runboard dashboard --root logs --host 0.0.0.0
+ */
+export function dashboardCommand(): Command {
+  return (
+    new Command('dashboard')
+      // Usage errors reach main(), which exits 2 (addCommand does not inherit this setting).
+      .exitOverride()
+      .description('Serve the live dashboard over the run folders until Ctrl-C.')
+      .option('--root <dir>', 'the folder that holds the run folders', 'logs')
+      .option(
+        '--host <host>',
+        'address to listen on; other than loopback it needs a token',
+        DEFAULT_DASHBOARD_HOST,
+      )
+      .addOption(
+        new Option('--port <port>', 'port to listen on (0: any free port)')
+          .argParser(parsePort)
+          .default(DEFAULT_DASHBOARD_PORT),
+      )
+      .addOption(
+        new Option(
+          '--token <token>',
+          'enables cancel from the page (and guards reads off loopback)',
+        )
+          .env('RUNBOARD_TOKEN')
+          .argParser(parseToken),
+      )
+      .option('--poll', 'poll the file system instead of OS file events (network file systems)')
+      .action(async (flags: DashboardFlags) => {
+        process.exitCode = await serveDashboard(flags);
+      })
+  );
+}
+
+async function serveDashboard(flags: DashboardFlags): Promise<number> {
+  if (!existsSync(join(webAssetsDir, WEB_ENTRY_SCRIPT))) {
+    process.stderr.write(
+      `runboard dashboard: warning: the web page is not built (${join(webAssetsDir, WEB_ENTRY_SCRIPT)} is missing); ` +
+        'the API works, the page will not. Run `npm run build`.\n',
+    );
+  }
+  let server: DashboardServer;
+  try {
+    server = await startDashboardServer({
+      root: flags.root,
+      host: flags.host,
+      port: flags.port,
+      ...(flags.token ? { token: flags.token } : {}),
+      poll: flags.poll === true,
+      staticDir: webAssetsDir,
+      onWarning: (warning) =>
+        process.stderr.write(`runboard dashboard: warning: ${warning.message}\n`),
+    });
+  } catch (error) {
+    process.stderr.write(
+      `runboard dashboard: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
+  }
+
+  const pageUrl = flags.token
+    ? `${server.url}#token=${encodeURIComponent(flags.token)}`
+    : server.url;
+  const access = !flags.token
+    ? 'read-only (start with --token to cancel runs from the page)'
+    : isLoopbackHost(flags.host)
+      ? 'cancel enabled by the token in the URL'
+      : 'every request needs the token in the URL';
+  process.stdout.write(
+    `runboard dashboard: ${server.index.size} run${server.index.size === 1 ? '' : 's'} under ${server.index.root}\n` +
+      `\n  ${pageUrl}\n\n` +
+      `${access}; watching with ${server.index.watchMode === 'poll' ? 'polling' : 'file events'}. Ctrl-C stops it.\n`,
+  );
+
+  const signal = await waitForShutdownSignal();
+  process.stdout.write(`runboard dashboard: ${signal}, stopping\n`);
+  const closed = await Promise.race([
+    server.close().then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS).unref()),
+  ]);
+  if (!closed) process.stderr.write('runboard dashboard: shutdown took too long; exiting anyway\n');
+  return 0;
+}
+
+/** Resolves with the first SIGINT or SIGTERM; a second one during shutdown exits at once. */
+function waitForShutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      for (const name of SHUTDOWN_SIGNALS) process.off(name, onSignal);
+      for (const name of SHUTDOWN_SIGNALS) process.once(name, () => process.exit(130));
+      resolve(signal);
+    };
+    for (const name of SHUTDOWN_SIGNALS) process.on(name, onSignal);
+  });
+}
+
+/** A token travels in `Authorization: Bearer <token>`: one word of printable ASCII. */
+function parseToken(value: string): string {
+  if (!/^[\x21-\x7e]{1,512}$/.test(value)) {
+    throw new InvalidArgumentError(
+      'the token must be printable ASCII without spaces (at most 512 characters)',
+    );
+  }
+  return value;
+}
+
+function parsePort(value: string): number {
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(port) || port > 65_535)
+    throw new InvalidArgumentError('expected a port from 0 to 65535');
+  return port;
+}

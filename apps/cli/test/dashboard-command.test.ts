@@ -1,0 +1,172 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, test as base } from 'vitest';
+import { writeRun } from './support/run-folders.js';
+
+const cliBin = join(import.meta.dirname, '..', 'bin', 'runboard.js');
+
+interface Dashboard {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const started: Dashboard[] = [];
+
+afterEach(() => {
+  for (const { child } of started.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
+
+const test = base.extend<{ root: string }>({
+  // eslint-disable-next-line no-empty-pattern
+  root: async ({}, use) => {
+    const root = await mkdtemp(join(tmpdir(), 'runboard-dashboard-'));
+    await use(root);
+    await rm(root, { recursive: true, force: true });
+  },
+});
+
+function startDashboard(args: string[], env: NodeJS.ProcessEnv = {}): Dashboard {
+  const child = spawn(process.execPath, [cliBin, 'dashboard', ...args], {
+    env: { ...process.env, RUNBOARD_TOKEN: undefined, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const dashboard = { child, output: () => output, exited };
+  started.push(dashboard);
+  return dashboard;
+}
+
+/** The page URL the dashboard prints, once it prints it (bounded wait). */
+async function printedUrl(dashboard: Dashboard, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = /^ {2}(http:\/\/\S+)$/m.exec(dashboard.output());
+    if (match) return match[1];
+    if (Date.now() > deadline || dashboard.child.exitCode !== null) {
+      throw new Error(`no URL printed; output:\n${dashboard.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test('serves the API and the page on the port it prints, and stops cleanly on SIGTERM', async ({
+  root,
+}) => {
+  await writeRun(root, 'sweep/lr=0.1', { progress: { current: 3, total: 10 } });
+  const dashboard = startDashboard(['--root', root, '--port', '0']);
+  const url = await printedUrl(dashboard);
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  expect(dashboard.output()).toContain(`1 run under ${root}`);
+  expect(dashboard.output()).toContain('read-only');
+
+  const health = await fetch(new URL('healthz', url));
+  expect(health.status).toBe(200);
+  expect(await health.json()).toMatchObject({ status: 'ok', runs: 1 });
+  const page = await fetch(url);
+  expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(await page.text()).toContain('<script type="module" src="dist/main.js"></script>');
+  const script = await fetch(new URL('dist/main.js', url));
+  expect(script.status).toBe(200);
+  expect(script.headers.get('content-type')).toMatch(/javascript/);
+  const runs = (await (await fetch(new URL('api/runs', url))).json()) as { runs: { id: string }[] };
+  expect(runs.runs.map((run) => run.id)).toEqual(['sweep/lr=0.1']);
+
+  // An open event stream must not keep the server from stopping.
+  const events = await fetch(new URL('api/events', url));
+  const reader = events.body!.getReader();
+  expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/^retry: /);
+
+  dashboard.child.kill('SIGTERM');
+  expect(await withTimeout(dashboard.exited, 10_000, 'stopping')).toEqual({
+    code: 0,
+    signal: null,
+  });
+  expect(dashboard.output()).toContain('SIGTERM, stopping');
+  // The stream ended with the server.
+  await withTimeout(
+    (async () => {
+      while (!(await reader.read().catch(() => ({ done: true }))).done) {
+        // Drain what was sent before the end.
+      }
+    })(),
+    5000,
+    'the end of the event stream',
+  );
+  await expect(fetch(new URL('healthz', url))).rejects.toThrow();
+});
+
+test('SIGINT (Ctrl-C) stops it too', async ({ root }) => {
+  const dashboard = startDashboard(['--root', root, '--port', '0']);
+  await printedUrl(dashboard);
+  dashboard.child.kill('SIGINT');
+  expect(await withTimeout(dashboard.exited, 10_000, 'stopping')).toEqual({
+    code: 0,
+    signal: null,
+  });
+});
+
+test('with a token the URL carries it in the fragment, and cancel works with it', async ({
+  root,
+}) => {
+  await writeRun(root, 'sweep/lr=0.1');
+  const dashboard = startDashboard(['--root', root, '--port', '0'], {
+    RUNBOARD_TOKEN: 's3cret+token',
+  });
+  const url = await printedUrl(dashboard);
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=s3cret%2Btoken$/);
+  expect(dashboard.output()).toContain('cancel enabled');
+  const base = url.slice(0, url.indexOf('#'));
+  const cancel = (authorization?: string) =>
+    fetch(new URL('api/runs/sweep/lr%3D0.1/cancel', base), {
+      method: 'POST',
+      headers: authorization ? { authorization } : {},
+    });
+  expect((await cancel()).status).toBe(401);
+  expect((await cancel('Bearer wrong')).status).toBe(401);
+  expect((await cancel('Bearer s3cret+token')).status).toBe(202);
+  dashboard.child.kill('SIGTERM');
+  await withTimeout(dashboard.exited, 10_000, 'stopping');
+});
+
+test('refuses bad usage: a network address without a token, a bad port or token, a missing root', async ({
+  root,
+}) => {
+  const open = startDashboard(['--root', root, '--host', '0.0.0.0', '--port', '0']);
+  expect(await withTimeout(open.exited, 15_000, 'refusing')).toEqual({ code: 1, signal: null });
+  expect(open.output()).toMatch(/Refusing to listen on 0\.0\.0\.0/);
+
+  const badPort = startDashboard(['--root', root, '--port', '99999']);
+  expect((await withTimeout(badPort.exited, 15_000, 'refusing')).code).toBe(2);
+  expect(badPort.output()).toContain('expected a port from 0 to 65535');
+
+  const spaced = startDashboard(['--root', root, '--port', '0', '--token', 'has space']);
+  expect((await withTimeout(spaced.exited, 15_000, 'refusing')).code).toBe(2);
+  expect(spaced.output()).toContain('the token must be printable ASCII without spaces');
+
+  const missing = startDashboard(['--root', join(root, 'nope'), '--port', '0']);
+  expect((await withTimeout(missing.exited, 15_000, 'refusing')).code).toBe(1);
+  expect(missing.output()).toMatch(/not a readable folder/);
+});

@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test as base } from 'vitest';
+import { writeCorruptRun, writeRun } from './support/run-folders.js';
+
+const cliBin = join(import.meta.dirname, '..', 'bin', 'runboard.js');
+
+const test = base.extend<{ root: string }>({
+  // eslint-disable-next-line no-empty-pattern
+  root: async ({}, use) => {
+    const root = await mkdtemp(join(tmpdir(), 'runboard-status-'));
+    await use(root);
+    await rm(root, { recursive: true, force: true });
+  },
+});
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI; output goes to pipes, so the table is plain text. */
+function runboard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliBin, ...args], {
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 20_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function writeSweep(root: string): Promise<void> {
+  const now = Date.now();
+  await writeRun(
+    root,
+    'sweep/lr=0.1',
+    { progress: { current: 30, total: 100, unit: 'epoch', etaSeconds: 700 } },
+    now,
+  );
+  await writeRun(
+    root,
+    'sweep/lr=0.01',
+    { status: 'succeeded', finishedAt: new Date(now).toISOString() },
+    now,
+  );
+  await writeRun(
+    root,
+    'sweep/lr=1',
+    { status: 'failed', exitCode: 1, error: 'CUDA out of memory' },
+    now,
+  );
+  await writeRun(root, 'eval/base', { status: 'queued', startedAt: null, heartbeatAt: null }, now);
+  await writeRun(
+    root,
+    'sweep/lr=0.5',
+    { heartbeatAt: new Date(now - 10 * 60_000).toISOString() },
+    now,
+  );
+  await writeCorruptRun(root, 'broken/run');
+}
+
+test('prints a table of every run: id, status with derived states, progress bar, ETA, age', async ({
+  root,
+}) => {
+  await writeSweep(root);
+  const { code, stdout, stderr } = await runboard(['status', '--root', root]);
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  const lines = stdout.split('\n');
+  expect(lines[0]).toMatch(/^RUN +STATUS +PROGRESS +ETA +UPDATED$/);
+  const line = (id: string): string => lines.find((text) => text.startsWith(`${id} `)) ?? '';
+  expect(line('sweep/lr=0.1')).toMatch(
+    / running +█{6}░{14} +30% +30\/100 epoch +1[01]m \d\ds +\ds ago$/,
+  );
+  expect(line('sweep/lr=0.5')).toMatch(/ stalled \(running\) /);
+  expect(line('sweep/lr=0.01')).toMatch(/ succeeded +█{20} 100% /);
+  expect(line('eval/base')).toMatch(/ queued +░{20} +— /);
+  expect(line('broken/run')).toMatch(/ unreadable /);
+  // Errors follow their run's line.
+  expect(lines[lines.indexOf(line('sweep/lr=1')) + 1]).toBe('  ↳ CUDA out of memory');
+  // Sorted by id, then the totals.
+  expect(
+    lines
+      .filter((text) => /^[a-z]/.test(text) && !text.startsWith('RUN'))
+      .map((text) => text.split(' ')[0]),
+  ).toEqual([
+    'broken/run',
+    'eval/base',
+    'sweep/lr=0.01',
+    'sweep/lr=0.1',
+    'sweep/lr=0.5',
+    'sweep/lr=1',
+  ]);
+  expect(stdout).toMatch(
+    /\n6 runs, 1 running, 1 queued, 1 stalled, 1 failed, 1 unreadable, 1 succeeded {2}· {2}overall \d+% · ETA /,
+  );
+  expect(stdout).not.toContain('\u001b[');
+});
+
+test('--json prints every run view and the summary', async ({ root }) => {
+  await writeSweep(root);
+  const { code, stdout } = await runboard(['status', '--root', root, '--json', '--sort', 'status']);
+  expect(code).toBe(0);
+  const status = JSON.parse(stdout) as {
+    root: string;
+    summary: { total: number; counts: Record<string, number> };
+    runs: {
+      id: string;
+      status: string;
+      storedStatus: string | null;
+      readError: { code: string } | null;
+    }[];
+  };
+  expect(status.summary.total).toBe(6);
+  expect(status.summary.counts).toMatchObject({
+    running: 1,
+    stalled: 1,
+    failed: 1,
+    succeeded: 1,
+    queued: 1,
+    unreadable: 1,
+  });
+  expect(status.runs.map((run) => [run.id, run.status])).toEqual([
+    ['sweep/lr=1', 'failed'],
+    ['broken/run', 'unreadable'],
+    ['sweep/lr=0.5', 'stalled'],
+    ['sweep/lr=0.1', 'running'],
+    ['eval/base', 'queued'],
+    ['sweep/lr=0.01', 'succeeded'],
+  ]);
+  expect(status.runs.find((run) => run.id === 'sweep/lr=0.5')?.storedStatus).toBe('running');
+  expect(status.runs.find((run) => run.id === 'broken/run')?.readError?.code).toMatch(/^RUNBOARD_/);
+});
+
+test('colours only when asked to', async ({ root }) => {
+  await writeRun(root, 'a', { status: 'failed' });
+  expect(
+    (await runboard(['status', '--root', root], { NO_COLOR: undefined, FORCE_COLOR: '1' })).stdout,
+  ).toContain('\u001b[31mfailed');
+});
+
+test('an empty root says so; a missing root is an error', async ({ root }) => {
+  expect(await runboard(['status', '--root', root])).toEqual({
+    code: 0,
+    stdout: 'No runs yet.\n',
+    stderr: '',
+  });
+  const missing = await runboard(['status', '--root', join(root, 'nope')]);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/^runboard status: .*nope.* is not a readable folder\n$/);
+  expect((await runboard(['status', '--root', root, '--sort', 'size'])).code).toBe(2);
+});

@@ -1,0 +1,170 @@
+import { isObject, toRunRow } from './run-row.js';
+import type { RunRow } from './run-row.js';
+
+/** An error answer of the dashboard API (`{ "error": { "code", "message" } }`) or a network error. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** A piece of a run's log (see {@link ApiClient.getLog}). */
+export interface LogPiece {
+  text: string;
+  /** Byte offset after `text`, to ask for what follows; `null` when the server gives none. */
+  end: number | null;
+  /** Whether `text` replaces what was shown (a tail) rather than continuing it. */
+  reset: boolean;
+  /** Whether the run has a log yet. */
+  exists: boolean;
+}
+
+/** The largest page `GET /api/runs` serves. */
+const PAGE_SIZE = 1000;
+
+/**
+ * The dashboard API, addressed relative to the page so a reverse proxy may serve it under a
+ * sub-path. Run ids contain `/`; each segment is encoded on its own. When the page has a token
+ * it goes with every request as `Authorization: Bearer` (a dashboard bound to a network
+ * address wants it for reads too; on loopback only cancel needs it).
+ */
+export class ApiClient {
+  constructor(
+    private readonly getToken: () => string | null,
+    private readonly base: string = document.baseURI,
+  ) {}
+
+  /** The headers every request carries. */
+  authHeaders(): Record<string, string> {
+    const token = this.getToken();
+    return token ? { authorization: `Bearer ${token}` } : {};
+  }
+
+  /** Every run, following `nextCursor` page by page. */
+  async listAllRuns(): Promise<RunRow[]> {
+    const rows: RunRow[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 1000; page += 1) {
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE), sort: 'id' });
+      if (cursor) query.set('cursor', cursor);
+      const body = await this.json(`api/runs?${query}`);
+      const list = isObject(body) ? (body['runs'] ?? body['items']) : body;
+      if (Array.isArray(list)) {
+        for (const raw of list) {
+          const row = toRunRow(raw);
+          if (row) rows.push(row);
+        }
+      }
+      const next = isObject(body) ? (body['nextCursor'] ?? body['cursor'] ?? null) : null;
+      if (typeof next !== 'string' || next === '' || next === cursor) break;
+      cursor = next;
+    }
+    return rows;
+  }
+
+  /** One run and the requests pending for it (`control.json`). */
+  async getRun(id: string): Promise<{ row: RunRow | undefined; cancelRequestedAt: string | null }> {
+    const body = await this.json(`api/runs/${encodeRunId(id)}`);
+    const run = isObject(body) && isObject(body['run']) ? body['run'] : body;
+    const control = isObject(body) && isObject(body['control']) ? body['control'] : null;
+    const cancel = control && isObject(control['cancel']) ? control['cancel'] : null;
+    return {
+      row: toRunRow(run),
+      cancelRequestedAt:
+        cancel && typeof cancel['requestedAt'] === 'string' ? cancel['requestedAt'] : null,
+    };
+  }
+
+  /**
+   * A piece of the run's log: the last `tail` lines, or, with `from` (the `end` of an earlier
+   * answer), what was written since. `end` is `null` when the server gives no offsets; the
+   * caller then asks for a tail each time.
+   */
+  async getLog(id: string, request: { tail: number } | { from: number }): Promise<LogPiece> {
+    const query = 'from' in request ? `from=${request.from}` : `tail=${request.tail}`;
+    const response = await this.fetch(`api/runs/${encodeRunId(id)}/log?${query}`);
+    if (!(response.headers.get('content-type') ?? '').includes('json')) {
+      return { text: await response.text(), end: null, reset: true, exists: true };
+    }
+    const body: unknown = await response.json();
+    if (typeof body === 'string') return { text: body, end: null, reset: true, exists: true };
+    const object = isObject(body) ? body : {};
+    const text =
+      typeof object['text'] === 'string'
+        ? object['text']
+        : Array.isArray(object['lines'])
+          ? object['lines'].join('\n')
+          : '';
+    return {
+      text,
+      end: typeof object['end'] === 'number' ? object['end'] : null,
+      reset: !('from' in request) || object['reset'] === true,
+      exists: object['exists'] !== false,
+    };
+  }
+
+  async getMetrics(id: string): Promise<unknown> {
+    return this.json(`api/runs/${encodeRunId(id)}/metrics`);
+  }
+
+  async getSummary(): Promise<unknown> {
+    return this.json('api/summary');
+  }
+
+  async getResources(): Promise<unknown> {
+    return this.json('api/resources');
+  }
+
+  /** Asks the run to cancel; needs the dashboard's token. */
+  async cancelRun(id: string): Promise<void> {
+    await this.fetch(`api/runs/${encodeRunId(id)}/cancel`, { method: 'POST' });
+  }
+
+  private async json(path: string): Promise<unknown> {
+    const response = await this.fetch(path);
+    return response.json();
+  }
+
+  private async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.base), {
+        ...init,
+        headers: { accept: 'application/json', ...this.authHeaders() },
+        cache: 'no-store',
+      });
+    } catch (error) {
+      throw new ApiError(0, 'NETWORK', 'The dashboard server cannot be reached.', { cause: error });
+    }
+    if (!response.ok) {
+      let code = `HTTP_${response.status}`;
+      let message = `${response.status} ${response.statusText}`;
+      try {
+        const body: unknown = await response.json();
+        const error = isObject(body) && isObject(body['error']) ? body['error'] : null;
+        if (error && typeof error['code'] === 'string') code = error['code'];
+        if (error && typeof error['message'] === 'string') message = error['message'];
+      } catch {
+        // Not JSON; keep the status line.
+      }
+      throw new ApiError(response.status, code, message);
+    }
+    return response;
+  }
+}
+
+/**
+ * A run id as a URL path: each `/`-separated segment percent-encoded.
+ *
+ * @example
+ * encodeRunId('sweep/lr=0.1,seed=2'); // 'sweep/lr%3D0.1%2Cseed%3D2'
+ */
+export function encodeRunId(id: string): string {
+  return id.split('/').map(encodeURIComponent).join('/');
+}
