@@ -1,0 +1,7 @@
+export { ResourceSampler } from './resource-sampler.js';
+export type {
+  GpuProcessView,
+  GpuView,
+  ResourceSamplerOptions,
+  ResourcesSnapshot,
+} from './resource-sampler.js';

@@ -1,0 +1,82 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { ResourceSampler } from './resource-sampler.js';
+
+const fakeNvidiaSmi = fileURLToPath(
+  new URL('../../test/fixtures/fake-nvidia-smi.mjs', import.meta.url),
+);
+
+describe('ResourceSampler', () => {
+  test('runs nvidia-smi and labels GPU processes with their runs, through parent processes', async () => {
+    // The fake reports this process on GPU 0; the "run" is this process's parent.
+    process.env.FAKE_GPU_PID = String(process.pid);
+    try {
+      const sampler = new ResourceSampler({
+        nvidiaSmiCommand: fakeNvidiaSmi,
+        runIdForPid: () => new Map([[process.ppid, 'sweep/run_1']]),
+      });
+      const snapshot = await sampler.sample();
+      expect(snapshot.gpuUnavailableReason).toBeNull();
+      expect(
+        snapshot.gpus.map((gpu) => [gpu.index, gpu.utilizationPercent, gpu.memoryUsedMiB]),
+      ).toEqual([
+        [0, 87, 40536],
+        [1, null, 0],
+      ]);
+      expect(snapshot.gpus[0].processes).toEqual([
+        { pid: process.pid, name: expect.any(String), usedMemoryMiB: 40000, runId: 'sweep/run_1' },
+        { pid: 777, name: null, usedMemoryMiB: 500, runId: null },
+      ]);
+      expect(snapshot.cpu.cores).toBeGreaterThan(0);
+      expect(snapshot.memory.usedPercent).toBeGreaterThan(0);
+    } finally {
+      delete process.env.FAKE_GPU_PID;
+    }
+  });
+
+  test('a failing or missing nvidia-smi: no GPUs, the reason, and no new attempt for a while', async () => {
+    let calls = 0;
+    const sampler = new ResourceSampler({
+      cacheMs: 0,
+      queryGpus: async () => {
+        calls += 1;
+        return {
+          available: false,
+          gpus: [],
+          reason: 'nvidia-smi not found on PATH',
+          checkedAt: Date.now(),
+        };
+      },
+    });
+    const first = await sampler.sample();
+    await sampler.sample();
+    expect(first.gpus).toEqual([]);
+    expect(first.gpuUnavailableReason).toBe('nvidia-smi not found on PATH');
+    expect(calls).toBe(1);
+  });
+
+  test('a driver error comes through as the reason', async () => {
+    process.env.FAKE_NVIDIA_SMI_FAIL = '1';
+    try {
+      const snapshot = await new ResourceSampler({ nvidiaSmiCommand: fakeNvidiaSmi }).sample();
+      expect(snapshot.gpus).toEqual([]);
+      expect(snapshot.gpuUnavailableReason).toMatch(/couldn't communicate with the NVIDIA driver/);
+    } finally {
+      delete process.env.FAKE_NVIDIA_SMI_FAIL;
+    }
+  });
+
+  test('answers from its cache within cacheMs', async () => {
+    let calls = 0;
+    const sampler = new ResourceSampler({
+      cacheMs: 60_000,
+      queryGpus: async () => {
+        calls += 1;
+        return { available: true, gpus: [], checkedAt: Date.now() };
+      },
+    });
+    const [a, b] = await Promise.all([sampler.sample(), sampler.sample()]);
+    expect(a).toBe(b);
+    expect(calls).toBe(1);
+  });
+});

@@ -1,0 +1,108 @@
+import type { DerivedState, RunRecord, RunStatus } from '@runboard/launcher';
+import type { DashboardStatus } from './dashboard-status.js';
+
+/** Why the latest read of a run's `progress.json` failed. */
+export interface RunReadProblem {
+  /** A stable code, e.g. `RUNBOARD_JSON_PARSE`, `RUNBOARD_JSON_VALIDATION`, `EACCES`. */
+  code: string;
+  /** A one-line message naming the file. */
+  message: string;
+  /** When the failed read happened (ISO-8601). */
+  at: string;
+}
+
+/**
+ * One run as the dashboard API sends it (`GET /api/runs`, `GET /api/runs/<id>`, SSE `run`).
+ *
+ * @example
+ * // { id: 'cdd/run_2', status: 'stalled', storedStatus: 'running', derivedState: 'stalled',
+ * //   percent: 40, etaSeconds: 600, updatedAt: '2025-…', readError: null, record: { … } }
+ */
+export interface RunView {
+  /** The run id: the run folder's path relative to the root, `/`-separated. */
+  id: string;
+  /** What to show: the derived state when one applies, else the stored status; `unreadable` when the latest read failed. */
+  status: DashboardStatus;
+  /** The status stored in the last good record; `null` when no read ever succeeded. */
+  storedStatus: RunStatus | null;
+  /** The derived state of the last good record, if one applies. */
+  derivedState: DerivedState | null;
+  /** Progress 0–100 (100 for a succeeded run, else `progress.percent`, else `current / total`), or `null`. */
+  percent: number | null;
+  /** Remaining seconds as the run reported them at `updatedAt` (count down from there), or `null`. */
+  etaSeconds: number | null;
+  /** `updatedAt` of the last good record. */
+  updatedAt: string | null;
+  /** Set while the latest read of `progress.json` failed; `record` then holds the last good one. */
+  readError: RunReadProblem | null;
+  /** The last good run record, `null` when no read ever succeeded. */
+  record: RunRecord | null;
+}
+
+/** What the index keeps of a run. */
+export interface RunEntry {
+  readonly id: string;
+  /** `id` in lower case, for the `q` filter. */
+  readonly idLower: string;
+  record: RunRecord | null;
+  /** A hash of the record, to tell a real change from a rewrite of the same content. */
+  recordHash: string | null;
+  readError: RunReadProblem | null;
+  /** Identity of the `progress.json` last read, to skip unchanged files on a rescan. */
+  stamp: FileStamp | null;
+  status: DashboardStatus;
+  derivedState: DerivedState | null;
+  percent: number | null;
+  updatedAtMs: number;
+  /** The rescan generation that last saw the run's folder. */
+  generation: number;
+}
+
+/** Enough of a file's `lstat` to notice a rewrite (atomic writes change the inode). */
+export interface FileStamp {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+export function sameStamp(a: FileStamp | null, b: FileStamp | null): boolean {
+  return (
+    a !== null &&
+    b !== null &&
+    a.ino === b.ino &&
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs
+  );
+}
+
+/** Progress 0–100 of a record, or `null` when it reports none. */
+export function percentOf(record: RunRecord | null): number | null {
+  if (!record) return null;
+  if (record.status === 'succeeded') return 100;
+  const progress = record.progress;
+  let percent: number | null = null;
+  if (progress) {
+    if (typeof progress.percent === 'number') percent = progress.percent;
+    else if (typeof progress.total === 'number' && progress.total > 0) {
+      percent = (progress.current / progress.total) * 100;
+    }
+  }
+  return percent === null ? null : Math.min(100, Math.max(0, percent));
+}
+
+export function toRunView(entry: RunEntry): RunView {
+  const record = entry.record;
+  return {
+    id: entry.id,
+    status: entry.status,
+    storedStatus: record?.status ?? null,
+    derivedState: entry.derivedState,
+    percent: entry.percent,
+    etaSeconds: record?.progress?.etaSeconds ?? null,
+    updatedAt: record?.updatedAt ?? null,
+    readError: entry.readError,
+    record,
+  };
+}
