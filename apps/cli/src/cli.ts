@@ -14,6 +14,8 @@ export function createProgram(): Command {
     .description('Launch long-running jobs, record their state safely, and watch them live.')
     .exitOverride()
     .showHelpAfterError()
+    // `exec` passes everything after the job's program through untouched.
+    .enablePositionalOptions()
     .addCommand(launchCommand())
     .addCommand(execCommand())
     .addCommand(dashboardCommand())

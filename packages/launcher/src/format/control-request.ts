@@ -33,7 +33,13 @@ export async function requestCancel(
     (current) => {
       const control = controlRequestSchema.parse(current ?? {});
       if (control.cancel) return control;
-      return { ...control, cancel: { requestedAt, ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}) } };
+      return {
+        ...control,
+        cancel: {
+          requestedAt,
+          ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
+        },
+      };
     },
     { default: {} },
   );
@@ -47,4 +53,27 @@ export async function requestCancel(
  */
 export async function readControlRequest(runDir: string): Promise<ControlRequest> {
   return readJson(join(runDir, RUN_FILES.control), { default: {}, validate: controlRequestSchema });
+}
+
+/**
+ * Removes a cancel request from the run's `control.json`, so that a run given a fresh start
+ * (`--retry-failed`, an outdated run) is not cancelled by an old request. Other requests stay.
+ * Resolves with whether there was one to remove.
+ *
+ * @example
+ * if (await clearCancelRequest(runDir)) console.log('old cancel request removed');
+ */
+export async function clearCancelRequest(runDir: string): Promise<boolean> {
+  if (!(await readControlRequest(runDir)).cancel) return false;
+  let removed = false;
+  await updateJson<ControlRequest>(
+    join(runDir, RUN_FILES.control),
+    (current) => {
+      const { cancel, ...rest } = controlRequestSchema.parse(current ?? {});
+      removed = cancel !== undefined;
+      return rest;
+    },
+    { default: {} },
+  );
+  return removed;
 }

@@ -39,28 +39,50 @@ export interface DeriveStateOptions {
  * The derived state of a record, or `undefined` when none applies.
  * A pure function of the record, the clock, the thresholds and the liveness probe.
  *
+ * - `stalled`: `running` whose heartbeat (else start) is older than `stalledAfterSeconds`, or
+ *   whose supervisor is dead on this host; also `starting` whose claim is older than that or
+ *   whose launcher is dead on this host (a launcher that died between claim and start).
+ * - `stuck`: `running`, heartbeat fresh, but progress reported and unchanged for
+ *   `stuckAfterSeconds`. A job that never reports progress is never stuck.
+ * - `outdated`: `succeeded` longer ago than `outdatedAfterSeconds` (when set).
+ *
  * @example
  * deriveState(record, { now: Date.now(), thresholds: { stalledAfterSeconds: 30 } });
  * // 'stalled' when a running run's heartbeat is older than 30 s
  */
-export function deriveState(record: RunRecord, options: DeriveStateOptions = {}): DerivedState | undefined {
+export function deriveState(
+  record: RunRecord,
+  options: DeriveStateOptions = {},
+): DerivedState | undefined {
   const now = options.now ?? Date.now();
   const thresholds = { ...DEFAULT_DERIVED_STATE_THRESHOLDS, ...options.thresholds };
-  if (record.status === 'running') {
-    if (isSupervisorGone(record, options.isProcessAlive)) return 'stalled';
-    const heartbeat = timeOf(record.heartbeatAt) ?? timeOf(record.startedAt) ?? timeOf(record.updatedAt);
-    if (heartbeat !== undefined && now - heartbeat > thresholds.stalledAfterSeconds * 1000) return 'stalled';
-    const progressChanged = timeOf(record.progressChangedAt) ?? timeOf(record.startedAt);
-    if (progressChanged !== undefined && now - progressChanged > thresholds.stuckAfterSeconds * 1000) {
-      return 'stuck';
+  const olderThan = (time: number | undefined, seconds: number): boolean =>
+    time !== undefined && now - time > seconds * 1000;
+  switch (record.status) {
+    case 'running': {
+      if (isSupervisorGone(record, options.isProcessAlive)) return 'stalled';
+      const heartbeat =
+        timeOf(record.heartbeatAt) ?? timeOf(record.startedAt) ?? timeOf(record.updatedAt);
+      if (olderThan(heartbeat, thresholds.stalledAfterSeconds)) return 'stalled';
+      if (record.progress != null) {
+        const progressChanged = timeOf(record.progressChangedAt) ?? timeOf(record.startedAt);
+        if (olderThan(progressChanged, thresholds.stuckAfterSeconds)) return 'stuck';
+      }
+      return undefined;
     }
-    return undefined;
+    case 'starting': {
+      if (isLauncherGone(record, options.isProcessAlive)) return 'stalled';
+      if (olderThan(timeOf(record.updatedAt), thresholds.stalledAfterSeconds)) return 'stalled';
+      return undefined;
+    }
+    case 'succeeded': {
+      if (thresholds.outdatedAfterSeconds === undefined) return undefined;
+      const finished = timeOf(record.finishedAt) ?? timeOf(record.updatedAt);
+      return olderThan(finished, thresholds.outdatedAfterSeconds) ? 'outdated' : undefined;
+    }
+    default:
+      return undefined;
   }
-  if (record.status === 'succeeded' && thresholds.outdatedAfterSeconds !== undefined) {
-    const finished = timeOf(record.finishedAt) ?? timeOf(record.updatedAt);
-    if (finished !== undefined && now - finished > thresholds.outdatedAfterSeconds * 1000) return 'outdated';
-  }
-  return undefined;
 }
 
 /**
@@ -73,11 +95,22 @@ export function displayStatus(record: RunRecord, options: DeriveStateOptions = {
   return deriveState(record, options) ?? record.status;
 }
 
-function isSupervisorGone(record: RunRecord, isProcessAlive: DeriveStateOptions['isProcessAlive']): boolean {
+function isSupervisorGone(
+  record: RunRecord,
+  isProcessAlive: DeriveStateOptions['isProcessAlive'],
+): boolean {
   if (!isProcessAlive || !record.host) return false;
   const pid = record.supervisorPid ?? record.pid;
   if (!pid) return false;
   return isProcessAlive(record.host, pid) === false;
+}
+
+function isLauncherGone(
+  record: RunRecord,
+  isProcessAlive: DeriveStateOptions['isProcessAlive'],
+): boolean {
+  if (!isProcessAlive || !record.launcher) return false;
+  return isProcessAlive(record.launcher.host, record.launcher.pid) === false;
 }
 
 function timeOf(iso: string | null | undefined): number | undefined {

@@ -5,3 +5,4 @@ export * from './run-id.js';
 export * from './derived-state.js';
 export * from './process-alive.js';
 export * from './control-request.js';
+export * from './json-schema.js';

@@ -1,8 +1,12 @@
-import { realpathSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { lstatSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** Last segments that would collide with the dashboard's sub-routes (`/api/runs/<id>/log`…). */
-export const RESERVED_RUN_ID_LAST_SEGMENTS: ReadonlySet<string> = new Set(['log', 'metrics', 'cancel']);
+export const RESERVED_RUN_ID_LAST_SEGMENTS: ReadonlySet<string> = new Set([
+  'log',
+  'metrics',
+  'cancel',
+]);
 
 const SAFE_SEGMENT = /^[A-Za-z0-9._=+,@-]+$/;
 const MAX_RUN_ID_LENGTH = 1024;
@@ -22,7 +26,8 @@ export class InvalidRunIdError extends Error {
 
 /** Why `runId` is not a valid run id, or `undefined` when it is. */
 export function runIdProblem(runId: string): string | undefined {
-  if (typeof runId !== 'string' || runId.length === 0) return 'it is empty';
+  if (typeof runId !== 'string') return 'it is not a string';
+  if (runId.length === 0) return 'it is empty';
   if (runId.length > MAX_RUN_ID_LENGTH) return `it is longer than ${MAX_RUN_ID_LENGTH} characters`;
   if (runId.includes('\0')) return 'it contains a NUL character';
   if (runId.includes('\\')) return 'it contains a backslash; use / between segments';
@@ -77,8 +82,16 @@ export function assertValidRunId(runId: string): void {
 export function resolveRunDir(root: string, runId: string): string {
   assertValidRunId(runId);
   const runDir = join(root, ...runId.split('/'));
-  const realRoot = realpathOrSelf(root);
-  const realDir = realpathOfExistingPrefix(runDir);
+  // Both sides through the same resolution: a root that does not exist yet may still sit
+  // below a symbolic link (macOS /tmp, a linked data disk).
+  const realRoot = realpathOfExistingPrefix(resolve(root)) ?? resolve(root);
+  const realDir = realpathOfExistingPrefix(resolve(runDir));
+  if (realDir === undefined) {
+    throw new InvalidRunIdError(
+      runId,
+      `its folder passes through a dangling symbolic link under ${root}`,
+    );
+  }
   const inside = relative(realRoot, realDir);
   if (inside === '' || inside.startsWith('..' + sep) || inside === '..' || isAbsolute(inside)) {
     throw new InvalidRunIdError(runId, `its folder resolves outside the root ${root}`);
@@ -86,26 +99,31 @@ export function resolveRunDir(root: string, runId: string): string {
   return runDir;
 }
 
-function realpathOrSelf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
-/** realpath of the longest existing prefix of `path`, with the missing rest appended. */
-function realpathOfExistingPrefix(path: string): string {
+/**
+ * realpath of the longest existing prefix of `path`, with the missing rest appended;
+ * `undefined` when a part of it is a symbolic link that points nowhere (following it later
+ * could create folders anywhere).
+ */
+function realpathOfExistingPrefix(path: string): string | undefined {
   const missing: string[] = [];
   let current = path;
   for (;;) {
     try {
       return join(realpathSync(current), ...missing.reverse());
     } catch {
-      const parent = join(current, '..');
+      if (isSymbolicLink(current)) return undefined;
+      const parent = dirname(current);
       if (parent === current) return path;
-      missing.push(relative(parent, current));
+      missing.push(basename(current));
       current = parent;
     }
+  }
+}
+
+function isSymbolicLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }

@@ -5,61 +5,110 @@ import { RUN_STATUSES } from './run-status.js';
 export const RUN_RECORD_SCHEMA_VERSION = 1;
 
 const isoTime = z.iso.datetime({ offset: true });
-const optionalTime = isoTime.nullable().optional();
+const optionalTime = (description: string) => isoTime.nullable().optional().describe(description);
 
 /** Progress as last reported by the job, with derived percent and ETA. */
-export const runProgressSchema = z.looseObject({
-  current: z.number().nonnegative(),
-  total: z.number().positive().nullable().optional(),
-  unit: z.string().nullable().optional(),
-  percent: z.number().min(0).max(100).nullable().optional(),
-  etaSeconds: z.number().nonnegative().nullable().optional(),
-  message: z.string().nullable().optional(),
-});
+export const runProgressSchema = z
+  .looseObject({
+    current: z.number().nonnegative(),
+    total: z.number().positive().nullable().optional(),
+    unit: z.string().nullable().optional(),
+    percent: z.number().min(0).max(100).nullable().optional(),
+    etaSeconds: z.number().nonnegative().nullable().optional(),
+    message: z.string().nullable().optional(),
+  })
+  .describe('Progress as last reported by the job, with the derived percent and a smoothed ETA.');
 
 export type RunProgress = z.infer<typeof runProgressSchema>;
 
 /** Numbers reported by the job; `null` stands for NaN or infinite values. */
-export const runMetricsSchema = z.record(z.string(), z.number().nullable());
+export const runMetricsSchema = z
+  .record(z.string(), z.number().nullable())
+  .describe('Numbers last reported by the job; null stands for NaN or an infinite value.');
 
 export type RunMetrics = z.infer<typeof runMetricsSchema>;
 
 /** Who claimed a run for starting (status `starting`). */
-export const runClaimSchema = z.looseObject({
-  host: z.string(),
-  pid: z.number().int().positive(),
-});
+export const runClaimSchema = z
+  .looseObject({
+    host: z.string(),
+    pid: z.number().int().positive(),
+  })
+  .describe('The launcher (host and pid) that claimed the run for starting.');
+
+export type RunClaim = z.infer<typeof runClaimSchema>;
 
 /**
  * The run record kept in `<root>/<runId>/progress.json` (schema version 1).
  * Unknown fields are kept, so newer writers and older readers get along.
  */
-export const runRecordSchema = z.looseObject({
-  schemaVersion: z.literal(RUN_RECORD_SCHEMA_VERSION),
-  id: z.string().min(1),
-  status: z.enum(RUN_STATUSES),
-  attempt: z.number().int().nonnegative(),
-  /** Attempts allowed in all: 1 + retries. */
-  maxAttempts: z.number().int().positive().optional(),
-  command: z.union([z.array(z.string()).min(1), z.string().min(1)]),
-  launcher: runClaimSchema.nullable().optional(),
-  host: z.string().nullable().optional(),
-  supervisorPid: z.number().int().positive().nullable().optional(),
-  pid: z.number().int().positive().nullable().optional(),
-  gpus: z.array(z.number().int().nonnegative()).nullable().optional(),
-  queuedAt: optionalTime,
-  startedAt: optionalTime,
-  heartbeatAt: optionalTime,
-  /** When `progress.current` last changed; the basis of the derived `stuck` state. */
-  progressChangedAt: optionalTime,
-  finishedAt: optionalTime,
-  updatedAt: isoTime,
-  exitCode: z.number().int().nullable().optional(),
-  signal: z.string().nullable().optional(),
-  error: z.string().nullable().optional(),
-  progress: runProgressSchema.nullable().optional(),
-  metrics: runMetricsSchema.nullable().optional(),
-});
+export const runRecordSchema = z
+  .looseObject({
+    schemaVersion: z.literal(RUN_RECORD_SCHEMA_VERSION),
+    id: z.string().min(1).describe('The run id: a relative path of safe segments.'),
+    status: z.enum(RUN_STATUSES),
+    attempt: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe(
+        'The number of the latest start (0 before the first). Never reused: every claim takes a new number, ' +
+          'so a late write of an earlier attempt can always be told apart.',
+      ),
+    maxAttempts: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        'The highest attempt the launcher may start in the current cycle, retries included.',
+      ),
+    firstAttempt: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        'The attempt counted as the first of the current cycle (default 1); attempts left = maxAttempts - attempt.',
+      ),
+    blockedBy: z
+      .array(z.string())
+      .nullable()
+      .optional()
+      .describe('Dependencies that failed for good, when that is why this run was not started.'),
+    command: z
+      .union([z.array(z.string()).min(1), z.string().min(1)])
+      .describe('The job: an argv array, or a string run by sh -c.'),
+    launcher: runClaimSchema.nullable().optional(),
+    host: z.string().nullable().optional().describe('The host the supervisor runs on.'),
+    supervisorPid: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .optional()
+      .describe("The supervisor's pid."),
+    pid: z.number().int().positive().nullable().optional().describe("The job's pid."),
+    gpus: z
+      .array(z.number().int().nonnegative())
+      .nullable()
+      .optional()
+      .describe('GPU device ids given to the run.'),
+    queuedAt: optionalTime('When the launcher queued the run.'),
+    startedAt: optionalTime('When the supervisor started the job.'),
+    heartbeatAt: optionalTime("The supervisor's latest heartbeat."),
+    progressChangedAt: optionalTime(
+      'When progress.current last changed; the basis of the derived stuck state.',
+    ),
+    finishedAt: optionalTime('When the run reached a terminal status.'),
+    updatedAt: isoTime.describe('When the record was last written.'),
+    exitCode: z.number().int().nullable().optional(),
+    signal: z.string().nullable().optional(),
+    error: z.string().nullable().optional().describe('Why the run failed or was not started.'),
+    progress: runProgressSchema.nullable().optional(),
+    metrics: runMetricsSchema.nullable().optional(),
+  })
+  .describe('A runboard run record: <root>/<runId>/progress.json, schema version 1.');
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
 

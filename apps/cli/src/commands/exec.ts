@@ -1,0 +1,52 @@
+import { Command, Option } from 'commander';
+import {
+  EXEC_FLAGS,
+  ExecUsageError,
+  execOptionsFromFlags,
+  runExecProcess,
+  type ExecFlagValues,
+} from '@runboard/launcher/supervisor';
+
+/**
+ * `runboard exec --run-dir DIR [options] -- CMD [ARGS…]`: supervise one run (the command every
+ * executor starts). A thin parser over `runExecProcess` from @runboard/launcher; the flags come
+ * from its `EXEC_FLAGS` table so the launcher's `buildExecArgv` and this command agree.
+ * Everything from `--` or the first non-flag argument on is the job's argv, never parsed here.
+ * The exit code is the job's (128 + signal number when a signal ended it), 1 on the
+ * supervisor's own error, 2 on bad usage.
+ *
+ * @example
+ * createProgram().addCommand(execCommand());
+ * // runboard exec --run-dir logs/cdd/run_1 --gpus 0 -- python train.py --seed 1
+ */
+export function execCommand(): Command {
+  const command = new Command('exec')
+    .description(
+      'Supervise one run: start it, tee its output to run.log, track progress, heartbeat, record its end.',
+    )
+    .usage('--run-dir <dir> [options] -- <command> [args...]')
+    .argument('<command...>', "the job's program and arguments (after --)")
+    .passThroughOptions()
+    .exitOverride()
+    .showHelpAfterError();
+  for (const [name, spec] of Object.entries(EXEC_FLAGS)) {
+    const option = new Option(
+      spec.value ? `${spec.flag} <${spec.value}>` : spec.flag,
+      spec.description,
+    );
+    if (name === 'runDir') option.makeOptionMandatory();
+    command.addOption(option);
+  }
+  command.action(async (jobArgv: string[], flags: ExecFlagValues) => {
+    let options;
+    try {
+      options = execOptionsFromFlags(flags, jobArgv);
+    } catch (error) {
+      if (error instanceof ExecUsageError)
+        command.error(`error: ${error.message}`, { exitCode: 2, code: error.code });
+      throw error;
+    }
+    process.exitCode = await runExecProcess(options);
+  });
+  return command;
+}

@@ -1,0 +1,4 @@
+export * from './parse-nvidia-smi.js';
+export * from './nvidia-smi.js';
+export * from './gpu-policy.js';
+export * from './gpu-slots.js';

@@ -1,0 +1,3 @@
+export * from './format.js';
+export * from './plain-reporter.js';
+export * from './tty-reporter.js';

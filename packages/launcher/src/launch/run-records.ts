@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import { JsonValidationError, readJson, updateJson } from '@runboard/json-io';
+import { RUN_FILES } from '../format/run-files.js';
+import type { RunRecord } from '../format/run-record.js';
+import { runRecordSchema } from '../format/run-record.js';
+import { InvalidRunRecordError } from '../supervisor/errors.js';
+
+/**
+ * The record file of a run folder.
+ *
+ * @example
+ * recordFile('/logs/cdd/run_2'); // '/logs/cdd/run_2/progress.json'
+ */
+export function recordFile(runDir: string): string {
+  return join(runDir, RUN_FILES.progress);
+}
+
+/**
+ * The run's record, or `undefined` when there is none yet.
+ *
+ * @example
+ * const record = await readRunRecord(resolveRunDir('logs', 'cdd/run_2'));
+ * if (record && isTerminalStatus(record.status)) console.log(record.status);
+ *
+ * @throws {InvalidRunRecordError} when `progress.json` is not a valid run record.
+ */
+export async function readRunRecord(runDir: string): Promise<RunRecord | undefined> {
+  const file = recordFile(runDir);
+  try {
+    const record = await readJson<RunRecord | null>(file, {
+      default: null,
+      validate: runRecordSchema,
+    });
+    return record ?? undefined;
+  } catch (error) {
+    if (error instanceof JsonValidationError) throw new InvalidRunRecordError(file, error);
+    throw error;
+  }
+}
+
+/** Thrown inside an update to leave the file as it is. */
+const UNCHANGED = Symbol('unchanged');
+
+/**
+ * Compare-and-set on a run's record under its lock: `decide` sees the current record
+ * (`undefined` when none) and returns the next one, or `undefined` to leave the file untouched.
+ * Resolves with whether it wrote, and the record as it now is.
+ *
+ * @example
+ * await updateRunRecord(runDir, (current) => (current?.status === 'queued' ? { ...current, status: 'cancelled' } : undefined));
+ */
+export async function updateRunRecord(
+  runDir: string,
+  decide: (current: RunRecord | undefined) => RunRecord | undefined,
+  options: { durable?: boolean } = {},
+): Promise<{ changed: boolean; record: RunRecord | undefined }> {
+  const file = recordFile(runDir);
+  let seen: RunRecord | undefined;
+  try {
+    const written = await updateJson<RunRecord | null>(
+      file,
+      (current) => {
+        if (current !== null && current !== undefined) {
+          const parsed = runRecordSchema.safeParse(current);
+          if (!parsed.success) throw new InvalidRunRecordError(file, parsed.error);
+          seen = parsed.data;
+        }
+        const next = decide(seen);
+        if (next === undefined) throw UNCHANGED;
+        return next;
+      },
+      { default: null, durable: options.durable },
+    );
+    return { changed: true, record: written ?? undefined };
+  } catch (error) {
+    if (isUnchanged(error)) return { changed: false, record: seen };
+    throw error;
+  }
+}
+
+function isUnchanged(error: unknown): boolean {
+  for (let current = error, depth = 0; current !== undefined && depth < 5; depth++) {
+    if (current === UNCHANGED) return true;
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return false;
+}

@@ -1,0 +1,57 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test as base } from 'vitest';
+import { CappedLog } from './capped-log.js';
+
+const test = base.extend<{ file: string }>({
+  // eslint-disable-next-line no-empty-pattern
+  file: async ({}, use) => {
+    const dir = mkdtempSync(join(tmpdir(), 'runboard-log-'));
+    await use(join(dir, 'run.log'));
+    rmSync(dir, { recursive: true, force: true });
+  },
+});
+
+describe('CappedLog', () => {
+  test('appends to an existing file', ({ file }) => {
+    writeFileSync(file, 'before\n');
+    const log = new CappedLog(file, 1000);
+    log.write('after\n');
+    log.close();
+    expect(readFileSync(file, 'utf8')).toBe('before\nafter\n');
+  });
+
+  test('rotates at half the cap and keeps at most the cap, newest bytes last', ({ file }) => {
+    const log = new CappedLog(file, 100);
+    for (let index = 0; index < 40; index += 1)
+      log.write(`line ${String(index).padStart(2, '0')}\n`);
+    log.close();
+    const current = readFileSync(file, 'utf8');
+    const rotated = readFileSync(`${file}.1`, 'utf8');
+    expect(statSync(file).size + statSync(`${file}.1`).size).toBeLessThanOrEqual(100);
+    expect(current.endsWith('line 39\n')).toBe(true);
+    // Nothing lost between the two files: they hold the newest lines in order.
+    const lines = (rotated + current).trim().split('\n');
+    expect(lines.at(-1)).toBe('line 39');
+    expect(lines).toEqual(
+      lines.map((_, index) => `line ${String(40 - lines.length + index).padStart(2, '0')}`),
+    );
+  });
+
+  test('keeps only the end of a chunk larger than half the cap', ({ file }) => {
+    const log = new CappedLog(file, 10);
+    log.write('0123456789abcdef');
+    log.close();
+    expect(readFileSync(file, 'utf8')).toBe('bcdef');
+    expect(existsSync(`${file}.1`)).toBe(false);
+  });
+
+  test('ignores writes after close and rejects a tiny cap', ({ file }) => {
+    const log = new CappedLog(file, 10);
+    log.close();
+    log.write('late');
+    expect(readFileSync(file, 'utf8')).toBe('');
+    expect(() => new CappedLog(file, 1)).toThrow(TypeError);
+  });
+});

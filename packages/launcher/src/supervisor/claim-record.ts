@@ -1,0 +1,105 @@
+import { basename, join } from 'node:path';
+import { updateJson } from '@runboard/json-io';
+import { deriveState } from '../format/derived-state.js';
+import { isLocalProcessAlive } from '../format/process-alive.js';
+import type { RunRecord } from '../format/run-record.js';
+import { RUN_FILES } from '../format/run-files.js';
+import { isTerminalStatus } from '../format/run-status.js';
+import { RunActiveError, RunSupersededError } from './errors.js';
+import { checkRunRecord, SUPERVISOR_RECORD_SCHEMA_VERSION } from './record-check.js';
+import type { ResolvedSupervisorOptions } from './supervisor-options.js';
+
+/** Who is claiming the run. */
+export interface SupervisorIdentity {
+  host: string;
+  supervisorPid: number;
+  startedAt: Date;
+}
+
+/**
+ * Marks the run `running` for this supervisor under the run's lock and returns the record
+ * written. With `options.attempt` (the launcher's claim) the record must be at that attempt,
+ * not finished and not owned by another supervisor. Without it (standalone use): attempt 1
+ * for a new record, the claimed attempt of a `queued`/`starting` record, the next attempt
+ * after a finished or stalled one; a live run is refused.
+ *
+ * @throws {RunSupersededError} when the launcher's attempt is not this supervisor's to run.
+ * @throws {RunActiveError} when a standalone supervisor finds the run alive.
+ */
+export async function claimRecord(
+  options: ResolvedSupervisorOptions,
+  identity: SupervisorIdentity,
+): Promise<RunRecord> {
+  const file = join(options.runDir, RUN_FILES.progress);
+  const written = await updateJson<RunRecord | undefined>(file, (value) => {
+    const current = value === undefined ? undefined : checkRunRecord(file, value);
+    const attempt = attemptToClaim(options, identity, current);
+    const now = identity.startedAt.toISOString();
+    const sameAttempt = current !== undefined && current.attempt === attempt;
+    const record: RunRecord = {
+      ...current,
+      schemaVersion: SUPERVISOR_RECORD_SCHEMA_VERSION,
+      id: options.runId ?? current?.id ?? basename(options.runDir),
+      status: 'running',
+      attempt,
+      command: current?.command ?? [...options.command],
+      host: identity.host,
+      supervisorPid: identity.supervisorPid,
+      pid: null,
+      gpus: options.gpus ? [...options.gpus] : sameAttempt ? (current.gpus ?? null) : null,
+      startedAt: now,
+      heartbeatAt: now,
+      progressChangedAt: now,
+      finishedAt: null,
+      updatedAt: now,
+      exitCode: null,
+      signal: null,
+      error: null,
+      progress: null,
+      metrics: null,
+    };
+    return record;
+  });
+  return written as RunRecord;
+}
+
+function attemptToClaim(
+  options: ResolvedSupervisorOptions,
+  identity: SupervisorIdentity,
+  current: RunRecord | undefined,
+): number {
+  const { runDir } = options;
+  if (options.attempt !== undefined) {
+    const attempt = options.attempt;
+    if (!current) return attempt;
+    if (current.attempt !== attempt) {
+      throw new RunSupersededError(
+        runDir,
+        `the record is at attempt ${current.attempt}, not ${attempt}`,
+      );
+    }
+    if (current.supervisorPid && current.supervisorPid !== identity.supervisorPid) {
+      throw new RunSupersededError(
+        runDir,
+        `attempt ${attempt} belongs to supervisor pid ${current.supervisorPid}`,
+      );
+    }
+    if (isTerminalStatus(current.status)) {
+      throw new RunSupersededError(runDir, `attempt ${attempt} is already ${current.status}`);
+    }
+    return attempt;
+  }
+  if (!current) return 1;
+  if (current.status === 'queued' || current.status === 'starting')
+    return Math.max(1, current.attempt);
+  if (
+    current.status === 'running' &&
+    deriveState(current, { isProcessAlive: isLocalProcessAlive }) !== 'stalled'
+  ) {
+    throw new RunActiveError(
+      runDir,
+      `attempt ${current.attempt} has supervisor pid ${current.supervisorPid ?? '?'} on ${current.host ?? '?'} with a fresh heartbeat`,
+    );
+  }
+  return current.attempt + 1;
+}

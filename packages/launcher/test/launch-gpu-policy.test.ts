@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect } from 'vitest';
+import { createLocalExecutor, GpuPolicyUnavailableError, launch, loadPlan } from '../src/index.js';
+import {
+  entryBundles,
+  execCommand,
+  FIXTURES,
+  markJob,
+  peakJobsPerGpu,
+  readMarks,
+  sleep,
+  test,
+  writePlan,
+} from './launch-helpers.js';
+
+beforeAll(async () => {
+  await entryBundles();
+}, 60_000);
+
+const gpuLine = (index: number, utilization: number, freeMiB: number) =>
+  `${index}, GPU-${index}, NVIDIA H200, 143771, ${143771 - freeMiB}, ${freeMiB}, ${utilization}\n`;
+
+/** Puts the fake nvidia-smi first on PATH; its answer is the file returned, which the test rewrites. */
+async function fakeNvidiaSmi(dir: string): Promise<{ gpus: string; calls: string }> {
+  const bin = join(dir, 'bin');
+  await mkdir(bin);
+  await copyFile(join(FIXTURES, 'launch', 'fake-nvidia-smi.mjs'), join(bin, 'nvidia-smi'));
+  await chmod(join(bin, 'nvidia-smi'), 0o755);
+  const gpus = join(dir, 'gpus.csv');
+  const calls = join(dir, 'calls.log');
+  Object.assign(process.env, {
+    PATH: `${bin}:${process.env.PATH}`,
+    FAKE_NVIDIA_SMI_GPUS: gpus,
+    FAKE_NVIDIA_SMI_CALLS: calls,
+  });
+  return { gpus, calls };
+}
+
+const savedEnv = { ...process.env };
+
+async function launchPlan(dir: string, plan: Record<string, unknown>) {
+  const file = await writePlan(dir, { heartbeatSeconds: 1, gpus: [0, 1], ...plan });
+  return launch({
+    plan: await loadPlan(file),
+    executor: createLocalExecutor({
+      execCommand: await execCommand(),
+      env: { ...process.env, MARK_LOG: join(dir, 'marks.log') },
+    }),
+  });
+}
+
+describe('gpuPolicy with nvidia-smi', () => {
+  test('starts only on GPUs below the utilization and above the free-memory thresholds', async ({
+    dir,
+  }) => {
+    try {
+      const smi = await fakeNvidiaSmi(dir);
+      await writeFile(smi.gpus, gpuLine(0, 95, 140_000) + gpuLine(1, 0, 140_000));
+      const result = await launchPlan(dir, {
+        gpuPolicy: {
+          maxUtilizationPercent: 10,
+          minFreeMemoryMiB: 20_000,
+          checkIntervalSeconds: 0.2,
+        },
+        runs: ['a', 'b', 'c'].map((id) => ({ id, command: markJob(100) })),
+      });
+      expect(result.exitCode).toBe(0);
+      const marks = readMarks(join(dir, 'marks.log'));
+      expect(new Set(marks.map((mark) => mark.gpus))).toEqual(new Set(['1']));
+      expect(peakJobsPerGpu(marks).get('1')).toBe(1);
+    } finally {
+      process.env = { ...savedEnv };
+    }
+  });
+
+  test('waits while no GPU passes, and starts once one frees up', async ({ dir }) => {
+    try {
+      const smi = await fakeNvidiaSmi(dir);
+      await writeFile(smi.gpus, gpuLine(0, 0, 1_000) + gpuLine(1, 99, 140_000));
+      const launching = launchPlan(dir, {
+        gpuPolicy: {
+          maxUtilizationPercent: 50,
+          minFreeMemoryMiB: 20_000,
+          checkIntervalSeconds: 0.2,
+        },
+        runs: [{ id: 'a', command: markJob(50) }],
+      });
+      await sleep(1500);
+      expect(readMarks(join(dir, 'marks.log'))).toEqual([]);
+      const freedAt = Date.now();
+      await writeFile(smi.gpus, gpuLine(0, 0, 1_000) + gpuLine(1, 3, 140_000));
+      expect((await launching).exitCode).toBe(0);
+      const [start] = readMarks(join(dir, 'marks.log'));
+      expect(start).toMatchObject({ kind: 'start', gpus: '1' });
+      expect(start.time).toBeGreaterThanOrEqual(freedAt);
+    } finally {
+      process.env = { ...savedEnv };
+    }
+  });
+
+  test('a plan with gpuPolicy refuses to start when nvidia-smi fails, before writing anything', async ({
+    dir,
+  }) => {
+    try {
+      await fakeNvidiaSmi(dir);
+      process.env.FAKE_NVIDIA_SMI_FAIL = '1';
+      const error = await launchPlan(dir, {
+        gpuPolicy: { maxUtilizationPercent: 10 },
+        runs: [{ id: 'a', command: markJob(50) }],
+      }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(GpuPolicyUnavailableError);
+      expect(error).toMatchObject({ code: 'RUNBOARD_GPU_POLICY_UNAVAILABLE' });
+      expect(existsSync(join(dir, 'logs'))).toBe(false);
+    } finally {
+      process.env = { ...savedEnv };
+    }
+  });
+});

@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { test as base } from 'vitest';
+import { RUN_FILES, runRecordSchema, type RunRecord } from '../src/format/index.js';
+import {
+  isProcessRunning,
+  metricsLineSchema,
+  signalProcessGroup,
+  superviseRun,
+  type MetricsLine,
+  type SupervisorOptions,
+  type SupervisorResult,
+} from '../src/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Absolute path of a job fixture in `test/fixtures/jobs/`. */
+export function jobPath(name: string): string {
+  return join(here, 'fixtures', 'jobs', name);
+}
+
+/** The argv of a job fixture run by this Node. */
+export function nodeJob(name: string, ...args: string[]): string[] {
+  return [process.execPath, jobPath(name), ...args];
+}
+
+/**
+ * The command that runs the supervisor from source, like `runboard exec` (tsx by absolute URL,
+ * so it works whatever the working directory).
+ */
+export const EXEC_ENTRY = [
+  process.execPath,
+  '--import',
+  pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href,
+  '--conditions=@runboard/source',
+  join(here, 'fixtures', 'exec-entry.ts'),
+];
+
+export interface SupervisorTestContext {
+  /** A fresh temp folder, removed after the test. */
+  dir: string;
+  /** `<dir>/run`: the run folder. */
+  runDir: string;
+  /** Process group ids to SIGKILL after the test (jobs, supervisors). */
+  groups: number[];
+  /** Starts the exec entry in its own process group (killed after the test). */
+  startExec: (args: string[], options?: { stdio?: 'pipe' | 'ignore' }) => ChildProcess;
+  /** `superviseRun` in this process, with a 1 s kill grace; aborted and awaited after the test. */
+  supervise: (options: SupervisorOptions) => Promise<SupervisorResult>;
+}
+
+export const test = base.extend<SupervisorTestContext>({
+  // eslint-disable-next-line no-empty-pattern
+  dir: async ({}, use) => {
+    const dir = mkdtempSync(join(tmpdir(), 'runboard-supervisor-'));
+    await use(dir);
+    rmSync(dir, { recursive: true, force: true });
+  },
+  runDir: async ({ dir }, use) => {
+    await use(join(dir, 'run'));
+  },
+  // eslint-disable-next-line no-empty-pattern
+  groups: async ({}, use) => {
+    const groups: number[] = [];
+    await use(groups);
+    for (const group of groups) signalProcessGroup(group, 'SIGKILL');
+  },
+  startExec: async ({ groups }, use) => {
+    await use((args, options = {}) => {
+      const child = spawn(EXEC_ENTRY[0], [...EXEC_ENTRY.slice(1), ...args], {
+        detached: true,
+        stdio: options.stdio ?? 'pipe',
+      });
+      if (child.pid) groups.push(child.pid);
+      return child;
+    });
+  },
+  // eslint-disable-next-line no-empty-pattern
+  supervise: async ({}, use) => {
+    const running: Array<{ controller: AbortController; done: Promise<unknown> }> = [];
+    await use((options) => {
+      const controller = new AbortController();
+      const signal = options.signal
+        ? AbortSignal.any([options.signal, controller.signal])
+        : controller.signal;
+      const result = superviseRun({ killGraceSeconds: 1, ...options, signal });
+      running.push({ controller, done: result.catch(() => undefined) });
+      return result;
+    });
+    for (const { controller, done } of running) {
+      controller.abort('test teardown');
+      await Promise.race([done, sleep(5000)]);
+    }
+  },
+});
+
+/** The run's record, parsed; `undefined` when there is none. */
+export function readRecord(runDir: string): RunRecord | undefined {
+  const file = join(runDir, RUN_FILES.progress);
+  if (!existsSync(file)) return undefined;
+  return runRecordSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** The lines of `metrics.jsonl`, parsed and checked. */
+export function readMetricsLines(runDir: string): MetricsLine[] {
+  const file = join(runDir, RUN_FILES.metrics);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => metricsLineSchema.parse(JSON.parse(line)));
+}
+
+/** `run.log` as text. */
+export function readLog(runDir: string): string {
+  return readFileSync(join(runDir, RUN_FILES.log), 'utf8');
+}
+
+/** Polls `check` until it returns something truthy, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  check: () => T | undefined | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let value: T | undefined | false;
+    try {
+      value = check();
+    } catch {
+      value = undefined;
+    }
+    if (value) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** Resolves with the exit code and signal of `child`. */
+export function exitOf(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/** Whether every pid has exited (zombies count as exited). */
+export function allExited(pids: readonly number[]): boolean {
+  return pids.every((pid) => !isProcessRunning(pid));
+}

@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
+import {
+  allExited,
+  exitOf,
+  nodeJob,
+  readLog,
+  readRecord,
+  test,
+  waitFor,
+} from './supervisor-helpers.js';
+
+describe('the exec process (runboard exec flags, real signals)', () => {
+  test('SIGTERM to the supervisor cancels the run and stops the job', async ({
+    dir,
+    runDir,
+    startExec,
+  }) => {
+    const ready = join(dir, 'ready');
+    const exec = startExec([
+      '--run-dir',
+      runDir,
+      '--quiet',
+      '--',
+      ...nodeJob('hang.mjs', '--ready-file', ready),
+    ]);
+    const jobPid = Number(await waitFor(() => readFileSync(ready, 'utf8'), 20_000, 'job ready'));
+    exec.kill('SIGTERM');
+    expect(await exitOf(exec)).toEqual({ code: 143, signal: null });
+    expect(readRecord(runDir)).toMatchObject({
+      status: 'cancelled',
+      error: 'cancelled: supervisor received SIGTERM',
+      pid: jobPid,
+      supervisorPid: exec.pid,
+    });
+    expect(allExited([jobPid])).toBe(true);
+  });
+
+  test('heartbeats advance while the job runs', async ({ dir, runDir, startExec }) => {
+    const ready = join(dir, 'ready');
+    const exec = startExec(
+      [
+        '--run-dir',
+        runDir,
+        '--heartbeat-seconds',
+        '0.2',
+        '--',
+        ...nodeJob('hang.mjs', '--ready-file', ready),
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitFor(() => readFileSync(ready, 'utf8'), 20_000, 'job ready');
+    const first = await waitFor(
+      () => {
+        const record = readRecord(runDir);
+        return record?.pid ? (record.heartbeatAt ?? undefined) : undefined;
+      },
+      5000,
+      'pid recorded',
+    );
+    const later = await waitFor(
+      () => {
+        const heartbeat = readRecord(runDir)?.heartbeatAt;
+        return heartbeat && Date.parse(heartbeat) >= Date.parse(first) + 300
+          ? heartbeat
+          : undefined;
+      },
+      10_000,
+      'a later heartbeat',
+    );
+    expect(Date.parse(later)).toBeGreaterThan(Date.parse(first));
+    expect(readRecord(runDir)?.status).toBe('running');
+    exec.kill('SIGINT');
+    // The exit status is the job's: it was stopped with SIGTERM.
+    expect((await exitOf(exec)).code).toBe(143);
+    expect(readRecord(runDir)?.error).toBe('cancelled: supervisor received SIGINT');
+  });
+
+  test('outlives its stdout going away (EPIPE) and SIGHUP, and still records the end', async ({
+    runDir,
+    startExec,
+  }) => {
+    const exec = startExec([
+      '--run-dir',
+      runDir,
+      '--',
+      ...nodeJob('report-marker.mjs', '--steps', '30', '--interval-ms', '30'),
+    ]);
+    await waitFor(() => readRecord(runDir)?.pid, 20_000, 'job started');
+    // The launcher that read our output is gone: its end of the pipes closes.
+    exec.stdout?.destroy();
+    exec.stderr?.destroy();
+    exec.kill('SIGHUP');
+    expect(await exitOf(exec)).toEqual({ code: 0, signal: null });
+    expect(readRecord(runDir)).toMatchObject({ status: 'succeeded', progress: { current: 30 } });
+    expect(readLog(runDir)).toContain('plain log line 30');
+  });
+
+  test("passes the job's exit code through and its arguments untouched", async ({
+    dir,
+    runDir,
+    startExec,
+  }) => {
+    const out = join(dir, 'seen.json');
+    const exec = startExec(
+      [
+        '--run-dir',
+        runDir,
+        '--gpus',
+        '1',
+        '--',
+        ...nodeJob('record-env.mjs', '--out', out, '--code', '4', '--run-dir', 'x', '--'),
+      ],
+      { stdio: 'ignore' },
+    );
+    expect((await exitOf(exec)).code).toBe(4);
+    const seen = JSON.parse(readFileSync(out, 'utf8'));
+    expect(seen.argv).toEqual(['--out', out, '--code', '4', '--run-dir', 'x', '--']);
+    expect(seen.env.CUDA_VISIBLE_DEVICES).toBe('1');
+    expect(readRecord(runDir)).toMatchObject({ status: 'failed', exitCode: 4 });
+  });
+
+  test('a bad command line exits 2 without touching the run folder', async ({
+    runDir,
+    startExec,
+  }) => {
+    const exec = startExec(['--run-dir', runDir, '--heartbeat-seconds', 'soon', '--', 'true']);
+    let stderr = '';
+    exec.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect((await exitOf(exec)).code).toBe(2);
+    expect(stderr).toContain('--heartbeat-seconds expects a number');
+    expect(readRecord(runDir)).toBeUndefined();
+  });
+});
