@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test as base } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -20,6 +21,8 @@ import {
 
 /** How long the page may take to show a change made on disk (watcher, SSE, render). */
 const LIVE_UPDATE_MS = 10_000;
+/** Answers like a real H200's nvidia-smi, with a scenario's simulated load. */
+const FAKE_NVIDIA_SMI = join(import.meta.dirname, 'fixtures', 'fake-nvidia-smi.mjs');
 
 let browser: HeadlessBrowser | undefined;
 
@@ -352,4 +355,166 @@ test('the page reconnects with backoff after the server goes away and catches up
   expect(await row(page, record.id).getByRole('progressbar').getAttribute('aria-valuenow')).toBe(
     '70.0',
   );
+});
+
+test('a dashboard that protects reads shows nothing without its token, and everything with it', async ({
+  root,
+  serve,
+  page,
+}) => {
+  const record = runRecord('secure/run', {
+    progress: { current: 10, total: 100, unit: 'step' },
+    metrics: { loss: 1 },
+  });
+  await writeRecord(root, record);
+  await writeLog(root, record.id, 'step 10 loss 1.0\n');
+  await writeMetrics(root, record.id, 5);
+  // What `runboard dashboard --host 0.0.0.0 --token …` turns on; here on loopback.
+  const token = 'reads-need-this-7d2e';
+  const server = await serve({ token, protectReads: true });
+  const answers: { url: string; status: number; authorization: string | undefined }[] = [];
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    if (url.pathname.startsWith('/api/')) {
+      answers.push({
+        url: response.url(),
+        status: response.status(),
+        authorization: response.request().headers()['authorization'],
+      });
+    }
+  });
+  const anonymous = await fetch(new URL('api/runs', server.url));
+  expect(anonymous.status).toBe(401);
+
+  await page.goto(server.url);
+  await expect
+    .poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: LIVE_UPDATE_MS })
+    .toBe('unauthorized');
+  expect(await page.locator('#connection-label').innerText()).toBe('token needed');
+  await expect.poll(() => page.locator('#empty-text').innerText()).toContain('token');
+  expect(await rows(page).count()).toBe(0);
+
+  // Entering the token by hand (the access button) connects with it.
+  page.once('dialog', (dialog) => void dialog.accept(token));
+  await page.locator('#access').click();
+  await expect.poll(() => rows(page).count(), { timeout: LIVE_UPDATE_MS }).toBe(1);
+  await expect.poll(() => page.locator('#connection').getAttribute('data-state')).toBe('live');
+  await expect.poll(() => page.locator('#cpu-text').innerText()).toMatch(/cores/);
+  await row(page, record.id).click();
+  await expect.poll(() => page.locator('#detail-log').innerText()).toBe('step 10 loss 1.0');
+  await expect.poll(() => page.locator('#detail-plots figure').count()).toBe(2);
+
+  // The event stream is authorized too: a change on disk arrives.
+  await writeRecord(root, {
+    ...record,
+    progress: { current: 55, total: 100, unit: 'step' },
+    updatedAt: new Date().toISOString(),
+  });
+  await expect
+    .poll(() => row(page, record.id).getByRole('progressbar').getAttribute('aria-valuenow'), {
+      timeout: LIVE_UPDATE_MS,
+    })
+    .toBe('55.0');
+
+  const withToken = answers.filter((answer) => answer.authorization === `Bearer ${token}`);
+  const paths = new Set(withToken.map((answer) => new URL(answer.url).pathname));
+  for (const path of [
+    '/api/events',
+    '/api/runs',
+    '/api/summary',
+    '/api/resources',
+    '/api/runs/secure/run',
+    '/api/runs/secure/run/log',
+    '/api/runs/secure/run/metrics',
+  ]) {
+    expect([...paths], path).toContain(path);
+  }
+  expect(withToken.every((answer) => answer.status < 400)).toBe(true);
+  expect(
+    answers.filter((answer) => answer.authorization === undefined).map((a) => a.status),
+  ).toEqual(expect.arrayContaining([401]));
+  expect(answers.filter((answer) => answer.url.includes(token))).toEqual([]);
+});
+
+test("the resources panel lists GPUs with their processes; a process's run opens on click", async ({
+  root,
+  serve,
+  page,
+}) => {
+  // A run whose job is this test's own process, on this host: the dashboard can label it.
+  const record = runRecord('gpu/run', {
+    host: hostname(),
+    supervisorPid: null,
+    pid: process.pid,
+    gpus: [1],
+    progress: { current: 3, total: 10 },
+  });
+  await writeRecord(root, record);
+  await writeRecord(root, runRecord('other/run'));
+  const scenario = join(tmpdir(), `runboard-web-gpus-${process.pid}-${Date.now()}.json`);
+  await writeFile(
+    scenario,
+    JSON.stringify({
+      gpus: [
+        { utilizationPercent: 0, memoryUsedMiB: 0, processes: [] },
+        {
+          utilizationPercent: 91,
+          memoryUsedMiB: 70_412,
+          processes: [
+            { pid: process.pid, usedMemoryMiB: 70_000 },
+            { pid: 999_999_999, usedMemoryMiB: 300 },
+          ],
+        },
+      ],
+    }),
+  );
+  process.env['FAKE_NVIDIA_SMI_SCENARIO'] = scenario;
+  try {
+    const server = await serve({ resources: { nvidiaSmiCommand: FAKE_NVIDIA_SMI } });
+    await page.goto(server.url);
+    const gpuRows = page.locator('#gpu-body tr');
+    await expect.poll(() => gpuRows.count(), { timeout: LIVE_UPDATE_MS }).toBe(2);
+    expect(await page.locator('#gpu-table').isVisible()).toBe(true);
+    expect(await page.locator('#gpu-note').isVisible()).toBe(false);
+    const busy = page.locator('#gpu-body tr[data-gpu="1"]');
+    expect(await busy.locator('.gpu-name').innerText()).toBe('NVIDIA H200');
+    expect(await busy.innerText()).toContain('91%');
+    expect(await busy.innerText()).toContain('68.8 / 140.4 GiB');
+    const processes = busy.locator('.gpu-process');
+    expect(await processes.count()).toBe(2);
+    // Ours: the run, the command name from /proc, pid and memory.
+    expect(await processes.nth(0).locator('.run-link').innerText()).toBe('gpu/run');
+    expect(await processes.nth(0).locator('.process-detail').innerText()).toMatch(
+      new RegExp(`^.+ ${process.pid} · 68\\.4 GiB$`),
+    );
+    // Not a run of this dashboard (and gone from /proc): no link, no name.
+    expect(await processes.nth(1).locator('.run-link').count()).toBe(0);
+    expect(await processes.nth(1).innerText()).toBe('pid 999999999 · 300.0 MiB');
+    expect(await page.locator('#resources-brief').textContent()).toContain('1 of 2 GPUs busy');
+
+    await processes.nth(0).locator('.run-link').click();
+    await expect.poll(() => page.locator('#detail').isVisible()).toBe(true);
+    expect(await page.locator('#detail-title').innerText()).toBe('gpu/run');
+    expect(await row(page, 'gpu/run').getAttribute('aria-selected')).toBe('true');
+  } finally {
+    delete process.env['FAKE_NVIDIA_SMI_SCENARIO'];
+    await rm(scenario, { force: true });
+  }
+});
+
+test('without nvidia-smi the resources panel says why, where the GPU table would be', async ({
+  root,
+  serve,
+  page,
+}) => {
+  await writeRecord(root, runRecord('cpu/run'));
+  const missing = 'runboard-test-no-such-nvidia-smi';
+  const server = await serve({ resources: { nvidiaSmiCommand: missing } });
+  await page.goto(server.url);
+  const note = page.locator('#gpu-note');
+  await expect
+    .poll(() => note.innerText(), { timeout: LIVE_UPDATE_MS })
+    .toBe(`No GPUs to show: ${missing} not found on PATH.`);
+  expect(await page.locator('#gpu-table').isVisible()).toBe(false);
+  expect(await page.locator('#resources-brief').textContent()).toContain('no GPUs');
 });

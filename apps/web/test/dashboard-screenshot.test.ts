@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startDashboardServer } from '@runboard/dashboard-api';
@@ -12,53 +14,109 @@ import { runRecord, writeLog, writeMetrics, writeRecord } from './support/run-fo
 
 const OUTPUT_DIR = join(import.meta.dirname, '..', 'test-output');
 const DOCS_DIR = join(import.meta.dirname, '..', '..', '..', 'docs');
+/** Answers like a real H200's nvidia-smi, with the scenario's simulated load (see the file). */
+const FAKE_NVIDIA_SMI = join(import.meta.dirname, 'fixtures', 'fake-nvidia-smi.mjs');
+const SLEEP = ['/usr/bin/sleep', '/bin/sleep'].find((path) => existsSync(path)) ?? 'sleep';
 
 let browser: HeadlessBrowser | undefined;
 let server: DashboardServer | undefined;
 let root: string | undefined;
+/** Scratch space outside the run root: the GPU scenario and the stand-in jobs' program. */
+let scratch: string | undefined;
+const jobs: ChildProcess[] = [];
 
 beforeAll(async () => {
   if (!existsSync(join(webAssetsDir, WEB_ENTRY_SCRIPT))) {
     throw new Error(`${WEB_ENTRY_SCRIPT} is missing in ${webAssetsDir}: build @runboard/web first`);
   }
   root = await mkdtemp(join(tmpdir(), 'runboard-screenshot-'));
+  scratch = await mkdtemp(join(tmpdir(), 'runboard-screenshot-scratch-'));
   browser = await launchHeadlessChromium();
 }, 45_000);
 
 afterAll(async () => {
+  for (const job of jobs) job.kill('SIGKILL');
+  delete process.env['FAKE_NVIDIA_SMI_SCENARIO'];
   await server?.close();
   await browser?.close();
   if (root) await rm(root, { recursive: true, force: true, maxRetries: 3 });
+  if (scratch) await rm(scratch, { recursive: true, force: true, maxRetries: 3 });
 }, 30_000);
+
+/**
+ * Starts a stand-in for a training job: a real process of this host named `python` (`sleep`
+ * through a link of that name, which is what Linux reports as its command name), so the
+ * dashboard labels "its" GPU process with the run the way it does for a real job.
+ */
+async function startStandInJob(): Promise<number> {
+  const python = join(scratch!, 'bin', 'python');
+  if (!existsSync(python)) {
+    await mkdir(join(scratch!, 'bin'), { recursive: true });
+    await symlink(SLEEP, python);
+  }
+  const job = spawn(python, ['600'], { stdio: 'ignore' });
+  jobs.push(job);
+  await new Promise<void>((resolve, reject) => {
+    job.once('spawn', resolve);
+    job.once('error', reject);
+  });
+  return job.pid!;
+}
 
 const minutesAgo = (now: number, minutes: number): string =>
   new Date(now - minutes * 60_000).toISOString();
 
-/** A sweep as users meet it: runs in every state, metrics, a log, and (demo) GPUs. */
-async function writeDemoRuns(dir: string, now: number): Promise<void> {
-  const running = (
+interface DemoGpu {
+  utilizationPercent: number;
+  memoryUsedMiB: number;
+  processes: { pid: number; usedMemoryMiB: number }[];
+}
+
+/**
+ * A sweep as users meet it: runs in every state, metrics, a log, and five simulated busy
+ * H200s (see `fixtures/fake-nvidia-smi.mjs`) whose processes are the running runs' jobs.
+ * Returns the GPU scenario.
+ */
+async function writeDemoRuns(dir: string, now: number): Promise<DemoGpu[]> {
+  const gpus: DemoGpu[] = [];
+  // GPU memory in MiB of the job on each GPU; the CUDA context adds a little for the GPU.
+  const jobMemoryMiB = [118_034, 96_870, 64_412, 131_020];
+  const utilization = [97, 94, 88, 99];
+  const running = async (
     id: string,
     current: number,
     eta: number,
-    gpus: number[],
+    gpu: number,
     minutes: number,
     loss: number,
-  ) =>
-    runRecord(
+  ) => {
+    const pid = await startStandInJob();
+    gpus[gpu] = {
+      utilizationPercent: utilization[gpu],
+      memoryUsedMiB: jobMemoryMiB[gpu] + 412,
+      processes: [{ pid, usedMemoryMiB: jobMemoryMiB[gpu] }],
+    };
+    return runRecord(
       id,
       {
-        gpus,
+        host: hostname(),
+        supervisorPid: null,
+        pid,
+        gpus: [gpu],
         startedAt: minutesAgo(now, minutes),
         progress: { current, total: 100, unit: 'epoch', percent: current, etaSeconds: eta },
         metrics: { loss, val_acc: 0.9 - loss / 4 },
       },
       now,
     );
+  };
+  // The stalled run's GPU sits idle, as the real H200 was when captured (0 MiB, 0 %).
+  gpus[4] = { utilizationPercent: 0, memoryUsedMiB: 0, processes: [] };
   const records = [
-    running('cdd/Changer-s50_run_2', 64, 1460, [0], 52, 0.31),
-    running('cdd/Changer-s50_run_3', 41, 2710, [1], 34, 0.52),
-    running('cdd/Changer-r18_run_1', 88, 390, [2], 71, 0.22),
-    running('levir/BiT-r18_run_1', 17, 5120, [3], 12, 0.94),
+    await running('cdd/Changer-s50_run_2', 64, 1460, 0, 52, 0.31),
+    await running('cdd/Changer-s50_run_3', 41, 2710, 1, 34, 0.52),
+    await running('cdd/Changer-r18_run_1', 88, 390, 2, 71, 0.22),
+    await running('levir/BiT-r18_run_1', 17, 5120, 3, 12, 0.94),
     runRecord(
       'levir/BiT-r50_run_2',
       {
@@ -127,42 +185,22 @@ async function writeDemoRuns(dir: string, now: number): Promise<void> {
     ' 37%|███▋      | 186/500 [00:41<01:09,  4.52it/s]\r 38%|███▊      | 190/500 [00:42<01:08,  4.53it/s]',
   );
   await writeLog(dir, 'cdd/Changer-s50_run_2', `${log.join('\n')}\n`);
+  return gpus;
 }
 
 test('a screenshot of the dashboard for the docs', async () => {
   const now = Date.now();
-  await writeDemoRuns(root!, now);
+  const gpus = await writeDemoRuns(root!, now);
+  const scenario = join(scratch!, 'gpus.json');
+  await writeFile(scenario, JSON.stringify({ gpus }));
+  // nvidia-smi runs as a child of this process: the stand-in finds its scenario here.
+  process.env['FAKE_NVIDIA_SMI_SCENARIO'] = scenario;
   server = await startDashboardServer({
     root: root!,
     port: 0,
     staticDir: webAssetsDir,
     token: 'screenshot',
-    resources: {
-      // Demo GPUs: the machine that takes the screenshot need not have any.
-      queryGpus: async () => ({
-        available: true,
-        error: null,
-        gpus: [0, 1, 2, 3, 4].map((index) => ({
-          index,
-          uuid: `GPU-${index}`,
-          name: 'NVIDIA A100-SXM4-80GB',
-          utilizationPercent: [97, 93, 88, 99, 0][index],
-          memoryUsedMiB: [61_234, 58_410, 40_022, 71_980, 4][index],
-          memoryTotalMiB: 81_920,
-          temperatureC: [71, 69, 64, 74, 33][index],
-          processes:
-            index === 4
-              ? []
-              : [
-                  {
-                    pid: 41_001 + index,
-                    name: 'python',
-                    usedMemoryMiB: [61_000, 58_200, 39_800, 71_700][index],
-                  },
-                ],
-        })),
-      }),
-    },
+    resources: { nvidiaSmiCommand: FAKE_NVIDIA_SMI },
   });
   const page = await browser!.context.newPage();
   try {
@@ -176,6 +214,21 @@ test('a screenshot of the dashboard for the docs', async () => {
       .poll(() => page.locator('#detail-plots figure').count(), { timeout: 10_000 })
       .toBe(2);
     await expect.poll(() => page.locator('#gpu-body tr').count(), { timeout: 10_000 }).toBe(5);
+    expect(await page.locator('#gpu-body .gpu-name').first().innerText()).toBe('NVIDIA H200');
+    // Each busy GPU's process is labelled with its run.
+    expect(
+      await page
+        .locator('#gpu-body .run-link')
+        .evaluateAll((links) => links.map((link) => link.textContent)),
+    ).toEqual([
+      'cdd/Changer-s50_run_2',
+      'cdd/Changer-s50_run_3',
+      'cdd/Changer-r18_run_1',
+      'levir/BiT-r18_run_1',
+    ]);
+    expect(await page.locator('#gpu-body .process-detail').first().innerText()).toMatch(
+      /^python \d+ · 115\.3 GiB$/,
+    );
     await expect.poll(() => page.locator('#detail-log').innerText()).toContain('190/500');
     // Let the bars finish their transition.
     await page.waitForTimeout(900);

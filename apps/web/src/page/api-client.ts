@@ -1,4 +1,13 @@
-import { isObject, toRunRow } from './run-row.js';
+import { num, text, wire } from './api-types.js';
+import type {
+  ApiCancelRequest,
+  ApiControl,
+  ApiErrorBody,
+  ApiLogChunk,
+  ApiRunDetail,
+  ApiRunListPage,
+} from './api-types.js';
+import { toRunRow } from './run-row.js';
 import type { RunRow } from './run-row.js';
 
 /** An error answer of the dashboard API (`{ "error": { "code", "message" } }`) or a network error. */
@@ -17,7 +26,7 @@ export class ApiError extends Error {
 /** A piece of a run's log (see {@link ApiClient.getLog}). */
 export interface LogPiece {
   text: string;
-  /** Byte offset after `text`, to ask for what follows; `null` when the server gives none. */
+  /** Byte offset after `text`, to ask for what follows (`from`). */
   end: number | null;
   /** Whether `text` replaces what was shown (a tail) rather than continuing it. */
   reset: boolean;
@@ -53,16 +62,15 @@ export class ApiClient {
     for (let page = 0; page < 1000; page += 1) {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE), sort: 'id' });
       if (cursor) query.set('cursor', cursor);
-      const body = await this.json(`api/runs?${query}`);
-      const list = isObject(body) ? (body['runs'] ?? body['items']) : body;
-      if (Array.isArray(list)) {
-        for (const raw of list) {
+      const body = wire<ApiRunListPage>(await this.json(`api/runs?${query}`));
+      if (Array.isArray(body.runs)) {
+        for (const raw of body.runs) {
           const row = toRunRow(raw);
           if (row) rows.push(row);
         }
       }
-      const next = isObject(body) ? (body['nextCursor'] ?? body['cursor'] ?? null) : null;
-      if (typeof next !== 'string' || next === '' || next === cursor) break;
+      const next = text(body.nextCursor);
+      if (next === null || next === cursor) break;
       cursor = next;
     }
     return rows;
@@ -70,42 +78,24 @@ export class ApiClient {
 
   /** One run and the requests pending for it (`control.json`). */
   async getRun(id: string): Promise<{ row: RunRow | undefined; cancelRequestedAt: string | null }> {
-    const body = await this.json(`api/runs/${encodeRunId(id)}`);
-    const run = isObject(body) && isObject(body['run']) ? body['run'] : body;
-    const control = isObject(body) && isObject(body['control']) ? body['control'] : null;
-    const cancel = control && isObject(control['cancel']) ? control['cancel'] : null;
-    return {
-      row: toRunRow(run),
-      cancelRequestedAt:
-        cancel && typeof cancel['requestedAt'] === 'string' ? cancel['requestedAt'] : null,
-    };
+    const body = wire<ApiRunDetail>(await this.json(`api/runs/${encodeRunId(id)}`));
+    const cancel = wire<ApiCancelRequest>(wire<ApiControl>(body.control).cancel);
+    return { row: toRunRow(body.run), cancelRequestedAt: text(cancel.requestedAt) };
   }
 
   /**
-   * A piece of the run's log: the last `tail` lines, or, with `from` (the `end` of an earlier
-   * answer), what was written since. `end` is `null` when the server gives no offsets; the
-   * caller then asks for a tail each time.
+   * A piece of the run's log (`GET /api/runs/<id>/log`, at most 1 MiB): the last `tail`
+   * lines, or, with `from` (the `end` of an earlier answer), what was written since. The
+   * server answers with a fresh tail (`reset`) when the log was truncated meanwhile.
    */
   async getLog(id: string, request: { tail: number } | { from: number }): Promise<LogPiece> {
     const query = 'from' in request ? `from=${request.from}` : `tail=${request.tail}`;
-    const response = await this.fetch(`api/runs/${encodeRunId(id)}/log?${query}`);
-    if (!(response.headers.get('content-type') ?? '').includes('json')) {
-      return { text: await response.text(), end: null, reset: true, exists: true };
-    }
-    const body: unknown = await response.json();
-    if (typeof body === 'string') return { text: body, end: null, reset: true, exists: true };
-    const object = isObject(body) ? body : {};
-    const text =
-      typeof object['text'] === 'string'
-        ? object['text']
-        : Array.isArray(object['lines'])
-          ? object['lines'].join('\n')
-          : '';
+    const body = wire<ApiLogChunk>(await this.json(`api/runs/${encodeRunId(id)}/log?${query}`));
     return {
-      text,
-      end: typeof object['end'] === 'number' ? object['end'] : null,
-      reset: !('from' in request) || object['reset'] === true,
-      exists: object['exists'] !== false,
+      text: typeof body.text === 'string' ? body.text : '',
+      end: num(body.end),
+      reset: !('from' in request) || body.reset === true,
+      exists: body.exists !== false,
     };
   }
 
@@ -146,10 +136,9 @@ export class ApiClient {
       let code = `HTTP_${response.status}`;
       let message = `${response.status} ${response.statusText}`;
       try {
-        const body: unknown = await response.json();
-        const error = isObject(body) && isObject(body['error']) ? body['error'] : null;
-        if (error && typeof error['code'] === 'string') code = error['code'];
-        if (error && typeof error['message'] === 'string') message = error['message'];
+        const error = wire<ApiErrorBody['error']>(wire<ApiErrorBody>(await response.json()).error);
+        code = text(error.code) ?? code;
+        message = text(error.message) ?? message;
       } catch {
         // Not JSON; keep the status line.
       }

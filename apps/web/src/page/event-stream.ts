@@ -68,7 +68,7 @@ export function connectEvents(options: EventStreamOptions): {
         cache: 'no-store',
         signal: current.signal,
       });
-      if (response.status === 401 || response.status === 403) {
+      if (response.status === 401) {
         await response.body?.cancel();
         retry(CONNECTION_STATES.unauthorized);
         return;

@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { formatAge, formatBytes, formatDuration, formatNumber, formatPercent } from './format.js';
+import {
+  formatAge,
+  formatBytes,
+  formatBytesOf,
+  formatDuration,
+  formatNumber,
+  formatPercent,
+} from './format.js';
 
 describe('formatDuration', () => {
   test.each([
@@ -36,6 +43,14 @@ test('formatPercent keeps one decimal below 10 % and clamps', () => {
   expect(formatPercent(0)).toBe('0%');
   expect(formatPercent(120)).toBe('100%');
   expect(formatPercent(null)).toBe('—');
+});
+
+test('formatBytesOf shows used and total in the unit of the total', () => {
+  const MIB = 1024 * 1024;
+  expect(formatBytesOf(118_446 * MIB, 143_771 * MIB)).toBe('115.7 / 140.4 GiB');
+  expect(formatBytesOf(0, 143_771 * MIB)).toBe('0.0 / 140.4 GiB');
+  expect(formatBytesOf(null, 512)).toBe('— / 512 B');
+  expect(formatBytesOf(3 * MIB, null)).toBe('3.0 MiB');
 });
 
 test('formatBytes uses binary units', () => {

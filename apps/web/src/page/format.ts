@@ -56,14 +56,37 @@ export function formatPercent(percent: number | null): string {
  */
 export function formatBytes(bytes: number | null): string {
   if (bytes === null || !Number.isFinite(bytes)) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = Math.max(0, bytes);
+  const unit = binaryUnitOf(bytes);
+  return `${inUnit(bytes, unit)} ${BINARY_UNITS[unit]}`;
+}
+
+/**
+ * Used of total bytes, both in the total's unit: `115.7 / 140.4 GiB`, `0.0 / 140.4 GiB`.
+ *
+ * @example
+ * formatBytesOf(2 * 1024 ** 3, 8 * 1024 ** 3); // '2.0 / 8.0 GiB'
+ */
+export function formatBytesOf(used: number | null, total: number | null): string {
+  if (total === null || !Number.isFinite(total)) return formatBytes(used);
+  const unit = binaryUnitOf(total);
+  const usedText = used === null || !Number.isFinite(used) ? '—' : inUnit(used, unit);
+  return `${usedText} / ${inUnit(total, unit)} ${BINARY_UNITS[unit]}`;
+}
+
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+function binaryUnitOf(bytes: number): number {
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
+  for (let value = Math.max(0, bytes); value >= 1024 && unit < BINARY_UNITS.length - 1;) {
     value /= 1024;
     unit += 1;
   }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+  return unit;
+}
+
+function inUnit(bytes: number, unit: number): string {
+  const value = Math.max(0, bytes) / 1024 ** unit;
+  return unit === 0 ? String(Math.round(value)) : value.toFixed(1);
 }
 
 /**

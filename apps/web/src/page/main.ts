@@ -6,7 +6,9 @@ import { formatDuration } from './format.js';
 import { ResourcesView } from './resources-view.js';
 import { toResources } from './resources.js';
 import { RunDetail } from './run-detail.js';
-import { isObject, remainingSeconds, toRunRow } from './run-row.js';
+import { wire } from './api-types.js';
+import type { ApiRemovedEvent } from './api-types.js';
+import { remainingSeconds, toRunRow } from './run-row.js';
 import { RunStore, SORT_KEYS, overallProgress } from './run-store.js';
 import type { RunFilter, RunSort, SortKey } from './run-store.js';
 import { RunsTable } from './runs-table.js';
@@ -18,9 +20,8 @@ import { storeToken, takeToken } from './token.js';
 /** Rows rendered at first; "Show more" adds as many again. */
 const PAGE_ROWS = 500;
 /**
- * Resources (CPU, memory, GPUs) are no file change, so no run event carries them: the page asks
- * for them this often, only while the panel is open and the tab visible, unless the server
- * sends `resources` events of its own.
+ * Resources (CPU, memory, GPUs) are no file change, so no event carries them: the page asks
+ * for them this often, only while the panel is open and the tab visible.
  */
 const RESOURCES_REFRESH_MS = 5000;
 
@@ -32,15 +33,20 @@ let sort: RunSort = { key: SORT_KEYS.status, descending: false };
 let rowLimit = PAGE_ROWS;
 let serverOverall: OverallProgress | null = null;
 let renderQueued = false;
-let live = false;
-let lastResourcesEventAt = 0;
+let connection: ConnectionState = 'connecting';
 let loaded = false;
 /** Events that arrive while a snapshot loads; applied after it, so none is lost or undone. */
 let pendingEvents: (() => void)[] | null = null;
 
 const table = new RunsTable(byId<HTMLTableSectionElement>('runs-body'), (id) => select(id));
 const summary = new SummaryView((status) => toggleStatus(status));
-const resources = new ResourcesView(() => void refreshResources());
+const resources = new ResourcesView(
+  () => void refreshResources(),
+  (id) => {
+    select(id);
+    table.reveal(id);
+  },
+);
 const detail = new RunDetail({
   api,
   getToken: () => token,
@@ -91,9 +97,11 @@ function render(): void {
   more.hidden = rows.length <= shown.length;
   more.textContent = `Show ${Math.min(PAGE_ROWS, rows.length - shown.length).toLocaleString('en-US')} more of ${(rows.length - shown.length).toLocaleString('en-US')}`;
   const empty = byId('empty-state');
-  empty.hidden = !loaded || rows.length > 0;
-  byId('empty-text').textContent =
-    store.size === 0
+  const locked = !loaded && connection === 'unauthorized';
+  empty.hidden = !locked && (!loaded || rows.length > 0);
+  byId('empty-text').textContent = locked
+    ? 'This dashboard shows its runs only with its token: open the URL that runboard dashboard printed (it ends in #token=…), or click “read-only” above to enter the token.'
+    : store.size === 0
       ? 'No runs under this root yet. They appear here as soon as a launcher creates their folders.'
       : 'No run matches the filter.';
   byId('clear-filters').hidden = !filtered;
@@ -139,7 +147,7 @@ function applyEvent(apply: () => void): void {
 
 function onRunEvent(data: unknown): void {
   applyEvent(() => {
-    const row = toRunRow(isObject(data) && isObject(data['run']) ? data['run'] : data);
+    const row = toRunRow(data);
     if (!row) return;
     if (store.upsert(row)) scheduleRender();
     if (detail.selectedId === row.id) detail.changed(row);
@@ -148,13 +156,8 @@ function onRunEvent(data: unknown): void {
 
 function onRemovedEvent(data: unknown): void {
   applyEvent(() => {
-    const id =
-      typeof data === 'string'
-        ? data
-        : isObject(data) && typeof data['id'] === 'string'
-          ? data['id']
-          : null;
-    if (id === null) return;
+    const id = wire<ApiRemovedEvent>(data).id;
+    if (typeof id !== 'string') return;
     if (store.remove(id)) scheduleRender();
     if (detail.selectedId === id) {
       notify(`${id} was removed`);
@@ -209,7 +212,9 @@ async function refreshResources(): Promise<void> {
 }
 
 function showConnection(state: ConnectionState, retryInMs?: number): void {
-  live = state === 'live';
+  const changed = connection !== state;
+  connection = state;
+  if (changed) scheduleRender();
   const element = byId('connection');
   element.dataset['state'] = state;
   const retry = retryInMs === undefined ? '…' : ` in ${formatDuration(retryInMs / 1000)}`;
@@ -225,7 +230,7 @@ function showConnection(state: ConnectionState, retryInMs?: number): void {
     state === 'live'
       ? 'Receiving updates as they happen (Server-Sent Events).'
       : state === 'unauthorized'
-        ? 'This dashboard wants a token: open the URL that `runboard dashboard` printed, or click "read-only" to enter it.'
+        ? 'This dashboard needs its token to show runs: open the URL that `runboard dashboard` printed, or click "read-only" to enter it.'
         : 'The connection to the dashboard server is lost; retrying with backoff.';
 }
 
@@ -343,17 +348,12 @@ const events = connectEvents({
     run: onRunEvent,
     removed: onRemovedEvent,
     summary: onSummaryEvent,
-    resources: (data) => {
-      lastResourcesEventAt = Date.now();
-      resources.render(toResources(data));
-    },
   },
   onOpen: () => void resync(),
   onState: showConnection,
 });
 setInterval(() => {
-  const sentByServer = Date.now() - lastResourcesEventAt < 2 * RESOURCES_REFRESH_MS;
-  if (live && resources.expanded && document.visibilityState === 'visible' && !sentByServer) {
+  if (connection === 'live' && resources.expanded && document.visibilityState === 'visible') {
     void refreshResources();
   }
 }, RESOURCES_REFRESH_MS);

@@ -1,11 +1,25 @@
 import { expect, test } from 'vitest';
-import { toMetricSeries } from './metrics-history.js';
+import { PROGRESS_SERIES, toMetricSeries } from './metrics-history.js';
 
-test('entries with a metrics object become one series per metric, in time order', () => {
-  const series = toMetricSeries([
-    { at: '2026-01-01T00:00:02Z', current: 2, metrics: { loss: 0.4, acc: 0.7 } },
-    { at: '2026-01-01T00:00:01Z', current: 1, metrics: { loss: 0.5, acc: null } },
-  ]);
+test('points with metrics become one series per metric, in time order; null leaves a gap', () => {
+  const series = toMetricSeries({
+    points: [
+      {
+        time: '2026-01-01T00:00:02Z',
+        attempt: 1,
+        source: 'marker',
+        metrics: { loss: 0.4, acc: 0.7 },
+      },
+      {
+        time: '2026-01-01T00:00:01Z',
+        attempt: 1,
+        source: 'marker',
+        metrics: { loss: 0.5, acc: null },
+      },
+      { time: '2026-01-01T00:00:03Z', attempt: 1, source: 'tqdm', current: 3, percent: 30 },
+    ],
+    count: 3,
+  });
   expect(series).toEqual([
     {
       name: 'loss',
@@ -18,15 +32,27 @@ test('entries with a metrics object become one series per metric, in time order'
   ]);
 });
 
-test('flat entries, epoch-second times and a wrapping object are understood', () => {
+test('a job without metrics gets its progress plotted', () => {
   const series = toMetricSeries({
-    entries: [{ time: 1_767_225_600, current: 3, total: 10, loss: 1.5 }],
+    points: [
+      { time: '2026-01-01T00:00:01Z', source: 'tqdm', current: 1, percent: 10 },
+      { time: '2026-01-01T00:00:02Z', source: 'tqdm', current: 2, percent: 20 },
+    ],
   });
-  expect(series).toEqual([{ name: 'loss', points: [{ t: 1_767_225_600_000, v: 1.5 }] }]);
+  expect(series).toEqual([
+    {
+      name: PROGRESS_SERIES,
+      points: [
+        { t: Date.parse('2026-01-01T00:00:01Z'), v: 10 },
+        { t: Date.parse('2026-01-01T00:00:02Z'), v: 20 },
+      ],
+    },
+  ]);
 });
 
-test('entries without a time and bodies that are not lists give nothing', () => {
-  expect(toMetricSeries([{ metrics: { loss: 1 } }, 'junk', null])).toEqual([]);
+test('points without a time and bodies that are not histories give nothing', () => {
+  expect(toMetricSeries({ points: [{ metrics: { loss: 1 } }, 'junk', null] })).toEqual([]);
+  expect(toMetricSeries([{ time: '2026-01-01T00:00:01Z', metrics: { loss: 1 } }])).toEqual([]);
   expect(toMetricSeries('nope')).toEqual([]);
   expect(toMetricSeries(null)).toEqual([]);
 });

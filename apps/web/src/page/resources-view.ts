@@ -1,16 +1,19 @@
 import { byId, h, setText } from './dom.js';
-import { formatBytes, formatPercent } from './format.js';
-import type { Resources } from './resources.js';
+import { formatBytes, formatBytesOf, formatPercent } from './format.js';
+import type { Gpu, GpuProcess, Resources } from './resources.js';
 
 /**
  * The resources panel: CPU load and memory as bars, and the GPU table of the machine the
- * dashboard runs on (index, name, utilization, memory, processes).
+ * dashboard runs on (index, name, utilization, memory, processes with the run each belongs
+ * to; a click on the run opens it). Without GPUs the table gives way to the server's reason
+ * (`nvidia-smi not found on PATH`).
  */
 export class ResourcesView {
   private readonly cpuBar = byId('cpu-fill');
   private readonly cpuText = byId('cpu-text');
   private readonly memoryBar = byId('memory-fill');
   private readonly memoryText = byId('memory-text');
+  private readonly gpuTable = byId<HTMLTableElement>('gpu-table');
   private readonly gpuBody = byId<HTMLTableSectionElement>('gpu-body');
   private readonly gpuNote = byId('gpu-note');
   private readonly host = byId('resources-host');
@@ -18,7 +21,14 @@ export class ResourcesView {
   private readonly toggle = byId<HTMLButtonElement>('resources-toggle');
   private readonly body = byId('resources-body');
 
-  constructor(private readonly onExpand: () => void) {
+  /**
+   * @param onExpand the panel was opened: its numbers are worth refreshing.
+   * @param onOpenRun a GPU process's run was clicked.
+   */
+  constructor(
+    private readonly onExpand: () => void,
+    private readonly onOpenRun: (runId: string) => void,
+  ) {
     this.setExpanded(readExpanded());
     this.toggle.addEventListener('click', () => {
       const expanded = this.toggle.getAttribute('aria-expanded') !== 'true';
@@ -45,6 +55,9 @@ export class ResourcesView {
 
   render(resources: Resources): void {
     setText(this.host, resources.host ?? '');
+    this.host.title = resources.sampledAtMs
+      ? `Sampled ${new Date(resources.sampledAtMs).toLocaleTimeString()}`
+      : '';
     const cpuPercent = resources.cpu.percent;
     setWidth(this.cpuBar, cpuPercent);
     const load = resources.cpu.load1 === null ? '' : `load ${resources.cpu.load1.toFixed(2)}`;
@@ -55,78 +68,102 @@ export class ResourcesView {
         .filter(Boolean)
         .join(' · ') || '—',
     );
+    this.cpuText.title = resources.cpu.model ?? '';
     const { usedBytes, totalBytes } = resources.memory;
     const memoryPercent = usedBytes !== null && totalBytes ? (usedBytes / totalBytes) * 100 : null;
     setWidth(this.memoryBar, memoryPercent);
-    setText(
-      this.memoryText,
-      totalBytes === null ? '—' : `${formatBytes(usedBytes)} / ${formatBytes(totalBytes)}`,
-    );
+    setText(this.memoryText, totalBytes === null ? '—' : formatBytesOf(usedBytes, totalBytes));
     this.memoryBar.classList.toggle('hot', (memoryPercent ?? 0) > 90);
 
-    const busy = resources.gpus.filter((gpu) => (gpu.utilizationPercent ?? 0) >= 5).length;
+    const { gpus, gpuUnavailableReason } = resources;
+    const busy = gpus.filter((gpu) => (gpu.utilizationPercent ?? 0) >= 5).length;
     setText(
       this.brief,
       [
         cpuPercent === null ? null : `CPU ${formatPercent(cpuPercent)}`,
         memoryPercent === null ? null : `memory ${formatPercent(memoryPercent)}`,
-        resources.gpus.length === 0 ? 'no GPUs' : `${busy} of ${resources.gpus.length} GPUs busy`,
+        gpus.length > 0 ? `${busy} of ${gpus.length} GPUs busy` : 'no GPUs',
       ]
         .filter(Boolean)
         .join(' · '),
     );
 
-    if (resources.gpus.length === 0) {
+    // Without a GPU list the reason takes the table's place.
+    this.gpuTable.hidden = gpus.length === 0;
+    this.gpuNote.hidden = gpus.length > 0;
+    if (gpus.length === 0) {
       this.gpuBody.replaceChildren();
       setText(
         this.gpuNote,
-        resources.gpuError ?? 'No GPUs found (nvidia-smi is not available on this machine).',
+        gpuUnavailableReason === null
+          ? 'nvidia-smi lists no GPUs on this machine.'
+          : `No GPUs to show: ${gpuUnavailableReason}.`,
       );
-      this.gpuNote.hidden = false;
       return;
     }
-    this.gpuNote.hidden = true;
-    this.gpuBody.replaceChildren(
-      ...resources.gpus.map((gpu) => {
-        const memoryShare =
-          gpu.memoryUsedBytes !== null && gpu.memoryTotalBytes
-            ? (gpu.memoryUsedBytes / gpu.memoryTotalBytes) * 100
-            : null;
-        const processes =
-          gpu.processes.length === 0
-            ? '—'
-            : gpu.processes.map((process) => process.label).join(', ');
-        return h(
-          'tr',
-          null,
-          h('td', { class: 'num' }, gpu.index),
-          h(
-            'td',
-            { class: 'gpu-name', title: gpu.name ?? '' },
-            gpu.name ?? '—',
-            gpu.temperatureC === null
-              ? null
-              : h('span', { class: 'muted temp num' }, ` ${gpu.temperatureC}°C`),
-          ),
-          h(
-            'td',
-            { class: 'num' },
-            meter(gpu.utilizationPercent, formatPercent(gpu.utilizationPercent)),
-          ),
-          h(
-            'td',
-            { class: 'num' },
-            meter(
-              memoryShare,
-              gpu.memoryTotalBytes === null
-                ? formatBytes(gpu.memoryUsedBytes)
-                : `${formatBytes(gpu.memoryUsedBytes)} / ${formatBytes(gpu.memoryTotalBytes)}`,
-              95,
-            ),
-          ),
-          h('td', { class: 'gpu-processes', title: processes }, processes),
-        );
-      }),
+    this.gpuBody.replaceChildren(...gpus.map((gpu) => this.gpuRow(gpu)));
+  }
+
+  private gpuRow(gpu: Gpu): HTMLTableRowElement {
+    const memoryShare =
+      gpu.memoryUsedBytes !== null && gpu.memoryTotalBytes
+        ? (gpu.memoryUsedBytes / gpu.memoryTotalBytes) * 100
+        : null;
+    return h(
+      'tr',
+      { 'data-gpu': gpu.index },
+      h('td', { class: 'num' }, gpu.index),
+      h('td', { class: 'gpu-name', title: gpu.uuid ?? '' }, gpu.name ?? '—'),
+      h(
+        'td',
+        { class: 'num' },
+        meter(gpu.utilizationPercent, formatPercent(gpu.utilizationPercent)),
+      ),
+      h(
+        'td',
+        { class: 'num' },
+        meter(memoryShare, formatBytesOf(gpu.memoryUsedBytes, gpu.memoryTotalBytes), 95),
+      ),
+      h(
+        'td',
+        { class: 'gpu-processes' },
+        ...(gpu.processes.length === 0
+          ? ['—']
+          : gpu.processes.map((process) => this.processItem(process))),
+      ),
+    );
+  }
+
+  /** `cdd/run_2  python 4242 · 1.2 GiB`; the run is a button that opens it. */
+  private processItem(process: GpuProcess): HTMLElement {
+    const { runId, pid, name } = process;
+    const memory = process.usedMemoryBytes === null ? '' : formatBytes(process.usedMemoryBytes);
+    const detail = `${name ?? 'pid'} ${pid}`;
+    return h(
+      'span',
+      {
+        class: 'gpu-process',
+        'data-pid': pid,
+        title: [
+          runId === null ? 'Not a run of this dashboard' : `Run ${runId} (click to open)`,
+          `${name ?? 'process'}, pid ${pid}`,
+          memory && `${memory} of GPU memory`,
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      },
+      runId !== null &&
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'run-link',
+            'data-run-id': runId,
+            onclick: () => this.onOpenRun(runId),
+          },
+          runId,
+        ),
+      h('span', { class: 'process-detail' }, memory ? `${detail} · ${memory}` : detail),
     );
   }
 }

@@ -3,11 +3,11 @@ import { toResources } from './resources.js';
 
 const MIB = 1024 * 1024;
 
-test('the dashboard API resources snapshot is read with MiB sizes converted to bytes', () => {
+test('a resources snapshot of the dashboard API is read, nvidia-smi MiB turned into bytes', () => {
   const resources = toResources({
     hostname: 'gpu-box-1',
     sampledAt: '2026-01-01T00:00:00Z',
-    cpu: { cores: 16, model: 'x', loadAverage: [4, 2, 1], utilizationPercent: 37.5 },
+    cpu: { cores: 16, model: 'AMD EPYC 9654', loadAverage: [4, 2, 1], utilizationPercent: 37.5 },
     memory: {
       totalBytes: 64 * 1024 * MIB,
       availableBytes: 48 * 1024 * MIB,
@@ -17,34 +17,52 @@ test('the dashboard API resources snapshot is read with MiB sizes converted to b
     gpus: [
       {
         index: 1,
-        uuid: 'GPU-1',
-        name: 'NVIDIA H100 80GB HBM3',
-        utilizationPercent: 93,
+        uuid: 'GPU-2a311d9d-4e63-03d1-940a-9fa658b398ad',
+        name: 'NVIDIA H200',
+        memoryTotalMiB: 143_771,
         memoryUsedMiB: 40_000,
-        memoryTotalMiB: 81_559,
-        temperatureC: 61,
-        processes: [{ pid: 4242, name: 'python', usedMemoryMiB: 39_000, runId: 'cdd/run_2' }],
+        memoryFreeMiB: 103_771,
+        utilizationPercent: 93,
+        processes: [
+          { pid: 4242, name: 'python', usedMemoryMiB: 39_000, runId: 'cdd/run_2' },
+          { pid: 777, name: null, usedMemoryMiB: null, runId: null },
+        ],
       },
     ],
-    gpuError: null,
+    gpuUnavailableReason: null,
   });
   expect(resources).toEqual({
     host: 'gpu-box-1',
-    cpu: { cores: 16, load1: 4, percent: 37.5 },
+    sampledAtMs: Date.parse('2026-01-01T00:00:00Z'),
+    cpu: { cores: 16, model: 'AMD EPYC 9654', load1: 4, percent: 37.5 },
     memory: { usedBytes: 16 * 1024 * MIB, totalBytes: 64 * 1024 * MIB },
     gpus: [
       {
         index: 1,
-        name: 'NVIDIA H100 80GB HBM3',
+        name: 'NVIDIA H200',
+        uuid: 'GPU-2a311d9d-4e63-03d1-940a-9fa658b398ad',
         utilizationPercent: 93,
         memoryUsedBytes: 40_000 * MIB,
-        memoryTotalBytes: 81_559 * MIB,
-        temperatureC: 61,
-        processes: [{ pid: 4242, label: 'cdd/run_2 (4242) 38.1 GiB' }],
+        memoryTotalBytes: 143_771 * MIB,
+        processes: [
+          { pid: 4242, name: 'python', usedMemoryBytes: 39_000 * MIB, runId: 'cdd/run_2' },
+          { pid: 777, name: null, usedMemoryBytes: null, runId: null },
+        ],
       },
     ],
-    gpuError: null,
+    gpuUnavailableReason: null,
   });
+});
+
+test('without nvidia-smi the GPU list is empty and the reason is kept', () => {
+  const resources = toResources({
+    hostname: 'laptop',
+    cpu: { cores: 8, loadAverage: [1, 1, 1], utilizationPercent: 10 },
+    gpus: [],
+    gpuUnavailableReason: 'nvidia-smi not found on PATH',
+  });
+  expect(resources.gpus).toEqual([]);
+  expect(resources.gpuUnavailableReason).toBe('nvidia-smi not found on PATH');
 });
 
 test('without a CPU utilization sample the load per core stands in; junk gives empty fields', () => {
@@ -54,9 +72,24 @@ test('without a CPU utilization sample the load per core stands in; junk gives e
   ).toBe(50);
   expect(toResources('junk')).toEqual({
     host: null,
-    cpu: { cores: null, load1: null, percent: null },
+    sampledAtMs: null,
+    cpu: { cores: null, model: null, load1: null, percent: null },
     memory: { usedBytes: null, totalBytes: null },
     gpus: [],
-    gpuError: null,
+    gpuUnavailableReason: null,
   });
+  // A GPU or process without its index or pid is dropped, not shown as GPU 0.
+  expect(
+    toResources({ gpus: [{ name: 'x' }, { index: 0, processes: [{ name: 'y' }] }] }).gpus,
+  ).toEqual([
+    {
+      index: 0,
+      name: null,
+      uuid: null,
+      utilizationPercent: null,
+      memoryUsedBytes: null,
+      memoryTotalBytes: null,
+      processes: [],
+    },
+  ]);
 });

@@ -131,11 +131,9 @@ export class RunDetail {
   }
 
   private renderFacts(row: RunRow, nowMs: number): void {
-    const record = row.record ?? {};
     const eta = FINAL_STATUSES.has(row.status) ? null : remainingSeconds(row, nowMs);
-    const started = timeOf(record['startedAt']);
-    const finished = timeOf(record['finishedAt']);
-    const command = record['command'];
+    const started = row.startedAtMs;
+    const finished = row.finishedAtMs;
     const facts: [string, string, string?][] = [
       ['ETA', eta === null ? '—' : formatDuration(eta)],
       [
@@ -154,9 +152,7 @@ export class RunDetail {
       ['GPU', row.gpus.length > 0 ? row.gpus.join(', ') : '—'],
       [
         'Host',
-        [row.host, numberText(record['pid']) && `pid ${numberText(record['pid'])}`]
-          .filter(Boolean)
-          .join(' · ') || '—',
+        [row.host, row.pid === null ? '' : `pid ${row.pid}`].filter(Boolean).join(' · ') || '—',
       ],
       [
         'Runtime',
@@ -164,10 +160,10 @@ export class RunDetail {
         started === null ? '' : new Date(started).toISOString(),
       ],
     ];
-    const exitCode = numberText(record['exitCode']);
-    const signal = typeof record['signal'] === 'string' ? record['signal'] : '';
-    if (exitCode || signal)
-      facts.push(['Exit', [exitCode && `code ${exitCode}`, signal].filter(Boolean).join(' · ')]);
+    if (row.exitCode !== null || row.signal !== null) {
+      const exit = [row.exitCode === null ? '' : `code ${row.exitCode}`, row.signal ?? ''];
+      facts.push(['Exit', exit.filter(Boolean).join(' · ')]);
+    }
     const items: Node[] = [];
     for (const [label, value, title] of facts) {
       items.push(
@@ -179,8 +175,9 @@ export class RunDetail {
         ),
       );
     }
-    if (command !== undefined) {
-      const text = Array.isArray(command) ? command.map(shellWord).join(' ') : String(command);
+    const command = row.command;
+    if (command !== null) {
+      const text = typeof command === 'string' ? command : command.map(shellWord).join(' ');
       items.push(
         h(
           'div',
@@ -252,7 +249,7 @@ export class RunDetail {
       this.scheduleRefresh();
     } catch (error) {
       const reason =
-        error instanceof ApiError && (error.status === 401 || error.status === 403)
+        error instanceof ApiError && error.status === 401
           ? 'the dashboard refused the token'
           : error instanceof Error
             ? error.message
@@ -329,16 +326,6 @@ export class RunDetail {
 function errorText(error: unknown, prefix: string): string {
   if (error instanceof ApiError && error.status === 404) return `${prefix} yet.`;
   return `${prefix}: ${error instanceof Error ? error.message : String(error)}`;
-}
-
-function timeOf(value: unknown): number | null {
-  if (typeof value !== 'string') return null;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? null : time;
-}
-
-function numberText(value: unknown): string {
-  return typeof value === 'number' ? String(value) : '';
 }
 
 function shellWord(word: string): string {

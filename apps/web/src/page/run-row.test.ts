@@ -3,6 +3,9 @@ import { remainingSeconds, sameRow, toRunRow } from './run-row.js';
 
 const record = {
   schemaVersion: 1,
+  pid: 4242,
+  startedAt: '2026-01-01T11:00:00.000Z',
+  exitCode: null,
   id: 'cdd/run_2',
   status: 'running',
   attempt: 2,
@@ -41,16 +44,39 @@ test('a run view of the dashboard API becomes a row with its shown status', () =
     maxAttempts: 3,
     gpus: [0, 1],
     host: 'gpu-box-1',
+    pid: 4242,
+    startedAtMs: Date.parse('2026-01-01T11:00:00.000Z'),
+    finishedAtMs: null,
+    command: ['python', 'train.py'],
+    exitCode: null,
+    signal: null,
     message: 'warming up',
     error: null,
     metrics: { loss: 0.5, acc: null },
   });
 });
 
-test('percent is computed from current / total when the view has none, and 100 for a success', () => {
-  expect(toRunRow(record)?.percent).toBe(25);
-  expect(toRunRow({ ...record, status: 'succeeded', progress: null })?.percent).toBe(100);
-  expect(toRunRow({ ...record, progress: { current: 3 } })?.percent).toBeNull();
+/** A run view as the API sends it for `record`. */
+function view(fields: Record<string, unknown>, percent: number | null) {
+  const merged: Record<string, unknown> = { ...record, ...fields };
+  return {
+    id: merged.id,
+    status: merged.status,
+    storedStatus: merged.status,
+    derivedState: null,
+    percent,
+    etaSeconds: (merged.progress as { etaSeconds?: number } | null)?.etaSeconds ?? null,
+    updatedAt: merged.updatedAt,
+    readError: null,
+    record: merged,
+  };
+}
+
+test('percent is the one of the view (the server computes it), clamped; none stays none', () => {
+  expect(toRunRow(view({}, 25))?.percent).toBe(25);
+  expect(toRunRow(view({ status: 'succeeded', progress: null }, 100))?.percent).toBe(100);
+  expect(toRunRow(view({ progress: { current: 3 } }, null))?.percent).toBeNull();
+  expect(toRunRow(view({}, 140))?.percent).toBe(100);
 });
 
 test('an unreadable run shows its read error and keeps no stored status when none was read', () => {
@@ -73,7 +99,9 @@ test('an unreadable run shows its read error and keeps no stored status when non
     storedStatus: null,
     percent: null,
     error: 'RUNBOARD_JSON_PARSE: progress.json is not JSON',
-    record: null,
+    attempt: null,
+    command: null,
+    gpus: [],
   });
 });
 
@@ -81,23 +109,23 @@ test('anything without an id is rejected', () => {
   expect(toRunRow(null)).toBeUndefined();
   expect(toRunRow({ status: 'running' })).toBeUndefined();
   expect(toRunRow({ id: '' })).toBeUndefined();
-  expect(toRunRow([record])).toBeUndefined();
+  expect(toRunRow([view({}, 25)])).toBeUndefined();
 });
 
 test('remainingSeconds counts the ETA down from the last update, never below zero', () => {
-  const row = toRunRow(record)!;
+  const row = toRunRow(view({}, 25))!;
   const updated = Date.parse(record.updatedAt);
   expect(remainingSeconds(row, updated)).toBe(600);
   expect(remainingSeconds(row, updated + 100_000)).toBe(500);
   expect(remainingSeconds(row, updated + 10_000_000)).toBe(0);
-  expect(remainingSeconds(toRunRow({ ...record, progress: null })!, updated)).toBeNull();
+  expect(remainingSeconds(toRunRow(view({ progress: null }, null))!, updated)).toBeNull();
 });
 
 test('sameRow tells a re-sent record from a changed one', () => {
-  const a = toRunRow(record)!;
-  expect(sameRow(a, toRunRow({ ...record })!)).toBe(true);
-  expect(sameRow(a, toRunRow({ ...record, progress: { ...record.progress, current: 13 } })!)).toBe(
+  const a = toRunRow(view({}, 25))!;
+  expect(sameRow(a, toRunRow(view({}, 25))!)).toBe(true);
+  expect(sameRow(a, toRunRow(view({ progress: { ...record.progress, current: 13 } }, 27))!)).toBe(
     false,
   );
-  expect(sameRow(a, toRunRow({ ...record, gpus: [0] })!)).toBe(false);
+  expect(sameRow(a, toRunRow(view({ gpus: [0] }, 25))!)).toBe(false);
 });

@@ -1,3 +1,6 @@
+import { num, text, time, wire } from './api-types.js';
+import type { ApiProgress, ApiReadProblem, ApiRunRecord, ApiRunView } from './api-types.js';
+
 /**
  * What the page keeps of a run: the fields of the dashboard API's run view that the table and
  * the detail panel show, normalised once when a run arrives (from `GET /api/runs` or an SSE
@@ -21,58 +24,71 @@ export interface RunRow {
   maxAttempts: number | null;
   gpus: readonly number[];
   host: string | null;
+  /** The job's pid. */
+  pid: number | null;
+  startedAtMs: number | null;
+  finishedAtMs: number | null;
+  /** The job: an argv array, or a string run by `sh -c`; `null` when unknown. */
+  command: readonly string[] | string | null;
+  exitCode: number | null;
+  signal: string | null;
   message: string | null;
+  /** The read error of an unreadable run, else the run's own error. */
   error: string | null;
   metrics: Readonly<Record<string, number | null>>;
-  /** The run record as the API sent it (null for an unreadable run). */
-  record: Readonly<Record<string, unknown>> | null;
 }
-
-type Json = Record<string, unknown>;
 
 /**
  * Normalises one run as the dashboard API sends it (`{ id, status, storedStatus, percent,
- * etaSeconds, updatedAt, readError, record }`); a bare run record is accepted too. Returns
- * `undefined` for anything without a string `id`.
+ * etaSeconds, updatedAt, readError, record }`). Returns `undefined` for anything without a
+ * string `id`. An unreadable run keeps the fields of its last good record, if any.
  *
  * @example
- * toRunRow({ id: 'a', status: 'running', record: { progress: { current: 3, total: 10 } } });
- * // { id: 'a', status: 'running', percent: 30, … }
+ * toRunRow({ id: 'a', status: 'running', percent: 30, record: { progress: { current: 3, total: 10 } } });
+ * // { id: 'a', status: 'running', percent: 30, current: 3, … }
  */
 export function toRunRow(raw: unknown): RunRow | undefined {
-  if (!isObject(raw) || typeof raw['id'] !== 'string' || raw['id'] === '') return undefined;
-  const record = isObject(raw['record']) ? raw['record'] : 'schemaVersion' in raw ? raw : null;
-  const fields = record ?? raw;
-  const stored = text(raw['storedStatus']) ?? text(record?.['status']);
-  const status = text(raw['status']) ?? stored ?? 'unknown';
-  const progress = isObject(fields['progress']) ? fields['progress'] : null;
-  const current = num(progress?.['current']);
-  const total = num(progress?.['total']);
-  let percent = num(raw['percent']) ?? num(progress?.['percent']);
-  if (percent === null && current !== null && total !== null && total > 0) {
-    percent = (current / total) * 100;
-  }
-  if (percent === null && (stored ?? status) === 'succeeded') percent = 100;
+  const view = wire<ApiRunView>(raw);
+  const id = text(view.id);
+  if (id === null) return undefined;
+  const record = wire<ApiRunRecord>(view.record);
+  const stored = text(view.storedStatus);
+  const status = text(view.status) ?? stored ?? 'unknown';
+  const progress = wire<ApiProgress>(record.progress);
+  const current = num(progress.current);
+  const total = num(progress.total);
+  const percent = num(view.percent);
+  const command = record.command;
   return {
-    id: raw['id'],
+    id,
     status,
     storedStatus: stored !== null && stored !== status ? stored : null,
     percent: percent === null ? null : Math.min(100, Math.max(0, percent)),
     current,
     total,
-    unit: text(progress?.['unit']),
-    etaSeconds: num(raw['etaSeconds']) ?? num(progress?.['etaSeconds']),
-    updatedAtMs: time(fields['updatedAt']) ?? time(raw['updatedAt']),
-    attempt: num(fields['attempt']),
-    maxAttempts: num(fields['maxAttempts']),
-    gpus: Array.isArray(fields['gpus'])
-      ? fields['gpus'].filter((gpu): gpu is number => typeof gpu === 'number')
+    unit: text(progress.unit),
+    etaSeconds: num(view.etaSeconds),
+    updatedAtMs: time(view.updatedAt),
+    attempt: num(record.attempt),
+    maxAttempts: num(record.maxAttempts),
+    gpus: Array.isArray(record.gpus)
+      ? record.gpus.filter((gpu): gpu is number => typeof gpu === 'number')
       : [],
-    host: text(fields['host']),
-    message: text(progress?.['message']),
-    error: errorText(raw['readError']) ?? errorText(fields['error']),
-    metrics: metricsOf(fields['metrics']),
-    record,
+    host: text(record.host),
+    pid: num(record.pid),
+    startedAtMs: time(record.startedAt),
+    finishedAtMs: time(record.finishedAt),
+    command:
+      typeof command === 'string'
+        ? command
+        : Array.isArray(command)
+          ? command.map((word) => String(word))
+          : null,
+    exitCode: num(record.exitCode),
+    signal: text(record.signal),
+    message: text(progress.message),
+    error: readErrorText(view.readError) ?? text(record.error),
+    metrics: metricsOf(record.metrics),
   };
 }
 
@@ -100,39 +116,17 @@ export function sameRow(a: RunRow, b: RunRow): boolean {
   );
 }
 
-export function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function text(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function num(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function time(value: unknown): number | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value !== 'string') return null;
-  const parsed = Date.parse(value);
-  return Number.isNaN(parsed) ? null : parsed;
-}
-
-function errorText(value: unknown): string | null {
-  if (typeof value === 'string') return value || null;
-  if (isObject(value)) {
-    const message = text(value['message']);
-    const code = text(value['code']);
-    if (message && code) return `${code}: ${message}`;
-    return message ?? code;
-  }
-  return null;
+function readErrorText(value: unknown): string | null {
+  const problem = wire<ApiReadProblem>(value);
+  const message = text(problem.message);
+  const code = text(problem.code);
+  if (message && code) return `${code}: ${message}`;
+  return message ?? code;
 }
 
 function metricsOf(value: unknown): Record<string, number | null> {
   const metrics: Record<string, number | null> = {};
-  if (!isObject(value)) return metrics;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return metrics;
   for (const [name, metric] of Object.entries(value)) {
     if (typeof metric === 'number' || metric === null) metrics[name] = metric;
   }

@@ -76,6 +76,11 @@ export class RunsTable {
     if (id !== null) this.views.get(id)?.tr.setAttribute('aria-selected', 'true');
   }
 
+  /** Scrolls the run's row into view, if the table shows it. */
+  reveal(id: string): void {
+    this.views.get(id)?.tr.scrollIntoView({ block: 'nearest' });
+  }
+
   private createView(id: string): RowView {
     const badge = createStatusBadge();
     const group = h('span', { class: 'run-group' });

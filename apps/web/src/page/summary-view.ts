@@ -1,6 +1,7 @@
 import { byId, h, setText } from './dom.js';
 import { formatClock, formatDuration, formatPercent } from './format.js';
-import { isObject } from './run-row.js';
+import { num, time, wire } from './api-types.js';
+import type { ApiSummary } from './api-types.js';
 import { DISPLAY_STATUSES, STATUS_HINTS, statusClass, statusRank } from './status.js';
 import type { KnownDisplayStatus } from './status.js';
 
@@ -12,17 +13,14 @@ export interface OverallProgress {
   atMs: number;
 }
 
-/** Reads the overall percent and ETA from a summary body; `null` fields when absent. */
+/** Reads the overall percent and ETA from a summary (`GET /api/summary`, SSE `summary`). */
 export function toOverallProgress(body: unknown, nowMs: number): OverallProgress {
-  const summary = isObject(body) ? (isObject(body['summary']) ? body['summary'] : body) : {};
-  const percent = typeof summary['percent'] === 'number' ? summary['percent'] : null;
-  const eta = typeof summary['etaSeconds'] === 'number' ? summary['etaSeconds'] : null;
-  const generated =
-    typeof summary['generatedAt'] === 'string' ? Date.parse(summary['generatedAt']) : NaN;
+  const summary = wire<ApiSummary>(body);
+  const generated = time(summary.generatedAt);
   return {
-    percent,
-    etaSeconds: eta,
-    atMs: Number.isNaN(generated) ? nowMs : Math.min(generated, nowMs),
+    percent: num(summary.percent),
+    etaSeconds: num(summary.etaSeconds),
+    atMs: generated === null ? nowMs : Math.min(generated, nowMs),
   };
 }
 

@@ -3,7 +3,8 @@
  * fragment (`http://127.0.0.1:8787/#token=T`): browsers never send the fragment to the server,
  * so the token stays out of access logs, proxies and `Referer` headers. The page moves it into
  * `sessionStorage` (this tab only, gone when the tab closes), removes it from the address bar,
- * and sends it only as `Authorization: Bearer` on cancel requests.
+ * and sends it only as `Authorization: Bearer`: with every request, since a dashboard on a
+ * network address wants it for reads too.
  */
 const STORAGE_KEY = 'runboard.token';
 

@@ -48,7 +48,7 @@ export interface DashboardServer {
  * @throws {DashboardRootError} when `root` is not a folder.
  * @throws the listen error (e.g. `EADDRINUSE`), after cleaning up.
  * @example
- * const server = await startDashboardServer({ root: 'logs', port: 8787, staticDir: 'apps/web/dist' });
+ * const server = await startDashboardServer({ root: 'logs', port: 8787, staticDir: 'apps/web/public' });
  * console.log(`Dashboard at ${server.url}`);
  * process.once('SIGINT', () => void server.close());
  */
