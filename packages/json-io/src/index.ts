@@ -10,5 +10,7 @@ export {
   TEMP_FILE_PATTERN,
 } from './temp-files.js';
 export type { SweepOptions } from './temp-files.js';
-export * from './write-json.js';
+export { getWriteStats, writeJson, writeJsonSync } from './write-json.js';
+export type { WriteJsonOptions, WriteStats } from './write-json.js';
 export * from './update-json.js';
+export type { JsonValidator } from './validator.js';

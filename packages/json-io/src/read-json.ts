@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import pRetry from 'p-retry';
-import { JsonNotFoundError, JsonParseError, JsonReadError, JsonValidationError } from './errors.js';
-
-/** A function that returns the value (or throws), or a schema with `parse`, such as a zod schema. */
-export type JsonValidator<T> = ((value: unknown) => T) | { parse: (value: unknown) => T };
+import { JsonNotFoundError, JsonParseError, JsonReadError } from './errors.js';
+import type { JsonValidator } from './validator.js';
+import { checkValidator, runValidator } from './validator.js';
 
 export interface ReadJsonOptions<T> {
   /** Returned, without retrying, when the file does not exist. Not validated. */
@@ -128,13 +127,7 @@ function missingOrThrow(file: string, error: unknown, hasDefault: boolean): type
 
 function finish<T>(file: string, value: unknown, options: ReadJsonOptions<T>): T {
   if (value === MISSING) return options.default as T;
-  const { validate } = options;
-  if (!validate) return value as T;
-  try {
-    return typeof validate === 'function' ? validate(value) : validate.parse(value);
-  } catch (error) {
-    throw new JsonValidationError(file, error);
-  }
+  return runValidator(file, options.validate, value);
 }
 
 function isTransient(error: unknown): boolean {
@@ -156,12 +149,6 @@ function checkOptions<T>(file: string, options: ReadJsonOptions<T>) {
   if (typeof deadlineMs !== 'number' || !(deadlineMs >= 0) || !Number.isFinite(deadlineMs)) {
     throw new TypeError('Expected `deadlineMs` to be a non-negative finite number');
   }
-  if (
-    validate !== undefined &&
-    typeof validate !== 'function' &&
-    typeof (validate as { parse?: unknown } | null)?.parse !== 'function'
-  ) {
-    throw new TypeError('Expected `validate` to be a function or an object with a `parse` method');
-  }
+  checkValidator(validate);
   return { deadlineMs, hasDefault: 'default' in options };
 }

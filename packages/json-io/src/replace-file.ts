@@ -1,8 +1,10 @@
 import type { Stats } from 'node:fs';
 import {
+  close,
   closeSync,
   fchmodSync,
   fchownSync,
+  fsync,
   fsyncSync,
   lstatSync,
   mkdirSync,
@@ -11,13 +13,17 @@ import {
   realpathSync,
   renameSync,
   unlinkSync,
+  write,
   writeSync,
 } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { JsonWriteError } from './errors.js';
 import { sweepOrphans, sweepOrphansSync, tempPathFor } from './temp-files.js';
+
+const closeAsync = promisify(close);
+const fsyncAsync = promisify(fsync);
+const writeAsync = promisify(write);
 
 export interface ReplaceOptions {
   /** fsync the temp file before the rename and the folder after it. */
@@ -61,8 +67,9 @@ function realParent(path: string): string {
 
 /**
  * Atomically replaces `target` (a real path, see {@link resolveTarget}) with `text`: unique temp
- * file created exclusively beside it, every byte written, optional fsync, rename, optional folder
- * fsync. Orphaned temp files of the same target are swept meanwhile. Resolves whether it renamed.
+ * file created exclusively beside it, every byte written, optional fsync, rename, optional fsync
+ * of the folder (and of folders it created). Orphaned temp files of the same target are swept
+ * meanwhile. Resolves whether it renamed.
  */
 export async function replaceFile(
   given: string,
@@ -70,41 +77,40 @@ export async function replaceFile(
   options: ReplaceOptions,
 ): Promise<boolean> {
   const { target, stats } = statTarget(given);
-  const dir = dirname(target);
   // Runs beside the write, so sweeping costs no extra round trip.
-  const sweeping = sweepOrphans(dir, basename(target)).catch(() => []);
+  const sweeping = sweepOrphans(dirname(target), basename(target)).catch(() => []);
   const temp = tempPathFor(target);
-  let handle: FileHandle | undefined;
-  let created = false;
+  let fd: number | undefined;
+  let foldersToSync: string[] | undefined;
   try {
-    handle = await createTemp(temp, options.durable);
-    created = true;
-    if (stats) copyOwnershipSync(handle.fd, stats);
-    await writeAll(handle, Buffer.from(text));
-    if (options.durable) await handle.sync();
-    await handle.close();
-    handle = undefined;
+    // Creating the file is a metadata step like the rename: done synchronously, it saves a
+    // thread-pool round trip. Writing, fsync and close (which flushes on NFS) use the pool.
+    ({ fd, foldersToSync } = createTemp(temp, stats));
+    const data = Buffer.from(text);
+    for (let offset = 0; offset < data.length;) {
+      offset += (await writeAsync(fd, data, offset, data.length - offset)).bytesWritten;
+    }
+    if (options.durable) await fsyncAsync(fd);
+    const closing = fd;
+    fd = undefined; // a failed close frees the descriptor too: never close it twice
+    await closeAsync(closing);
     if (options.shouldRename?.() === false) {
-      await unlink(temp).catch(() => {});
+      unlinkQuietlySync(temp);
       return false;
     }
     // Synchronous, so that shouldRename and the rename are one step for this process's writers.
     renameSync(temp, target);
   } catch (error) {
-    await handle?.close().catch(() => {});
-    if (created) await unlink(temp).catch(() => {});
-    throw new JsonWriteError(target, error);
+    throw failed(target, temp, fd, foldersToSync !== undefined, error);
   } finally {
     await sweeping;
   }
   if (options.durable) {
-    await syncFolder(dir).catch((error: unknown) => {
-      throw new JsonWriteError(
-        target,
-        error,
-        '; the new content is in place, its durability unknown',
-      );
-    });
+    try {
+      for (const folder of foldersToSync ?? []) await syncFolder(folder);
+    } catch (error) {
+      throw new JsonWriteError(target, error, DURABILITY_UNKNOWN);
+    }
   }
   return true;
 }
@@ -112,48 +118,55 @@ export async function replaceFile(
 /** Synchronous {@link replaceFile}. */
 export function replaceFileSync(given: string, text: string, options: ReplaceOptions): boolean {
   const { target, stats } = statTarget(given);
-  const dir = dirname(target);
   try {
-    sweepOrphansSync(dir, basename(target));
+    sweepOrphansSync(dirname(target), basename(target));
   } catch {
     // best effort, like the async sweep: an unreadable folder fails the write below anyway
   }
   const temp = tempPathFor(target);
   let fd: number | undefined;
-  let created = false;
+  let foldersToSync: string[] | undefined;
   try {
-    fd = createTempSync(temp, options.durable);
-    created = true;
+    ({ fd, foldersToSync } = createTemp(temp, stats));
     const data = Buffer.from(text);
     for (let offset = 0; offset < data.length;) {
       offset += writeSync(fd, data, offset, data.length - offset);
     }
-    if (stats) copyOwnershipSync(fd, stats);
     if (options.durable) fsyncSync(fd);
-    closeSync(fd);
+    const closing = fd;
     fd = undefined;
+    closeSync(closing);
     if (options.shouldRename?.() === false) {
       unlinkQuietlySync(temp);
       return false;
     }
     renameSync(temp, target);
   } catch (error) {
-    if (fd !== undefined) closeQuietlySync(fd);
-    if (created) unlinkQuietlySync(temp);
-    throw new JsonWriteError(target, error);
+    throw failed(target, temp, fd, foldersToSync !== undefined, error);
   }
   if (options.durable) {
     try {
-      syncFolderSync(dir);
+      for (const folder of foldersToSync ?? []) syncFolderSync(folder);
     } catch (error) {
-      throw new JsonWriteError(
-        target,
-        error,
-        '; the new content is in place, its durability unknown',
-      );
+      throw new JsonWriteError(target, error, DURABILITY_UNKNOWN);
     }
   }
   return true;
+}
+
+const DURABILITY_UNKNOWN = '; the new content is in place, its durability unknown';
+
+/** Cleans up after a failure before the rename: the temp file, if this call created it, goes away. */
+function failed(
+  target: string,
+  temp: string,
+  fd: number | undefined,
+  created: boolean,
+  error: unknown,
+): JsonWriteError {
+  if (fd !== undefined) closeQuietlySync(fd);
+  if (created) unlinkQuietlySync(temp);
+  return new JsonWriteError(target, error);
 }
 
 /**
@@ -173,32 +186,34 @@ function statTarget(given: string): { target: string; stats: Stats | undefined }
   }
 }
 
-async function createTemp(temp: string, durable: boolean): Promise<FileHandle> {
+/**
+ * Creates the temp file exclusively (`wx`), with the target's mode and owner, and any missing
+ * folders. Returns its descriptor and the folders whose entries changed: its own folder, then
+ * the parents of folders it created, deepest first.
+ */
+function createTemp(
+  temp: string,
+  stats: Stats | undefined,
+): { fd: number; foldersToSync: string[] } {
+  const dir = dirname(temp);
+  let fd: number;
+  let foldersToSync = [dir];
   try {
-    return await open(temp, 'wx');
+    fd = openSync(temp, 'wx');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const firstCreated = mkdirSync(dir, { recursive: true });
+    if (firstCreated) foldersToSync = [dir, ...parentsToSync(dir, firstCreated)];
+    fd = openSync(temp, 'wx');
   }
-  const dir = dirname(temp);
-  const firstCreated = await mkdir(dir, { recursive: true });
-  if (durable && firstCreated) {
-    for (const parent of parentsToSync(dir, firstCreated)) await syncFolder(parent);
-  }
-  return open(temp, 'wx');
-}
-
-function createTempSync(temp: string, durable: boolean): number {
   try {
-    return openSync(temp, 'wx');
+    if (stats) copyOwnershipSync(fd, stats);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    closeQuietlySync(fd);
+    unlinkQuietlySync(temp);
+    throw error;
   }
-  const dir = dirname(temp);
-  const firstCreated = mkdirSync(dir, { recursive: true });
-  if (durable && firstCreated) {
-    for (const parent of parentsToSync(dir, firstCreated)) syncFolderSync(parent);
-  }
-  return openSync(temp, 'wx');
+  return { fd, foldersToSync };
 }
 
 /** The folders that gained an entry when `firstCreated` … `dir` were made, deepest first. */
@@ -210,13 +225,6 @@ function parentsToSync(dir: string, firstCreated: string): string[] {
     parents.push(folder);
   }
   return parents;
-}
-
-async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
-  for (let offset = 0; offset < data.length;) {
-    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-    offset += bytesWritten;
-  }
 }
 
 /** Synchronous even in the async path: an in-memory inode update, cheaper than a thread-pool hop. */
@@ -237,12 +245,13 @@ function ignorePermissionDenied(error: unknown): void {
   if (code !== 'EPERM' && code !== 'EINVAL') throw error;
 }
 
+/** Only the fsync goes to the thread pool: opening and closing a folder are cheap everywhere. */
 async function syncFolder(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  const fd = openSync(dir, 'r');
   try {
-    await handle.sync().catch(ignoreUnsupportedFolderSync);
+    await fsyncAsync(fd).catch(ignoreUnsupportedFolderSync);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

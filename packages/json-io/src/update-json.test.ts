@@ -1,30 +1,16 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LockAbortError, LockCompromisedError, LockTimeoutError } from '@runboard/locking';
+import {
+  acquireLock,
+  LockAbortError,
+  LockCompromisedError,
+  LockTimeoutError,
+} from '@runboard/locking';
 import { describe, expect } from 'vitest';
 import { test } from '../test/test-utils.js';
 import { JsonParseError, JsonSerializeError, JsonValidationError } from './errors.js';
 import { updateJson } from './update-json.js';
 import { getWriteStats } from './write-json.js';
-
-/** A live lock of a process on another host, as @runboard/locking writes it. */
-async function lockFromElsewhere(file: string): Promise<() => Promise<void>> {
-  const token = '0123456789abcdef';
-  await mkdir(`${file}.lock`);
-  await writeFile(
-    join(`${file}.lock`, `owner-${token}.json`),
-    JSON.stringify({
-      token,
-      pid: 1,
-      hostname: 'elsewhere',
-      bootId: null,
-      pidNamespace: null,
-      startTime: null,
-      acquiredAt: new Date().toISOString(),
-    }),
-  );
-  return () => rm(`${file}.lock`, { recursive: true });
-}
 
 function busyWait(ms: number): void {
   const end = Date.now() + ms;
@@ -106,22 +92,23 @@ describe('updateJson', () => {
     dir,
   }) => {
     const file = join(dir, 'state.json');
+    await writeFile(file, '{"ids": []}');
     const calls = [1, 2, 3].map((id) =>
       updateJson(
         file,
         (state: { ids: number[] }) => {
           state.ids.push(id);
-          if (id === 2) throw new Error('updater 2 failed');
+          if (id !== 2) throw new Error(`updater ${id} failed`);
           return state;
         },
         { default: { ids: [] } },
       ),
     );
     const [first, second, third] = await Promise.allSettled(calls);
-    expect(first).toEqual({ status: 'fulfilled', value: { ids: [1] } });
-    expect(second).toMatchObject({ status: 'rejected', reason: new Error('updater 2 failed') });
-    expect(third).toEqual({ status: 'fulfilled', value: { ids: [1, 3] } });
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ ids: [1, 3] });
+    expect(first).toMatchObject({ status: 'rejected', reason: new Error('updater 1 failed') });
+    expect(second).toEqual({ status: 'fulfilled', value: { ids: [2] } });
+    expect(third).toMatchObject({ status: 'rejected', reason: new Error('updater 3 failed') });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ ids: [2] });
   });
 
   test('fails only the caller whose result JSON cannot hold', async ({ dir }) => {
@@ -190,7 +177,7 @@ describe('updateJson', () => {
 
   test('times out each waiting caller after its own `lock.timeout`', async ({ dir }) => {
     const file = join(dir, 'counter.json');
-    const unlock = await lockFromElsewhere(file);
+    const held = await acquireLock(file);
     const impatient = updateJson(file, (n: number) => n + 1, {
       default: 0,
       lock: { timeout: 200 },
@@ -202,13 +189,13 @@ describe('updateJson', () => {
     const error = await impatient.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LockTimeoutError);
     expect(error).toMatchObject({ code: 'ELOCKED' });
-    await unlock();
+    await held.release();
     expect(await patient).toBe(10);
   });
 
   test('stops waiting when `lock.signal` aborts', async ({ dir }) => {
     const file = join(dir, 'counter.json');
-    const unlock = await lockFromElsewhere(file);
+    const held = await acquireLock(file);
     const controller = new AbortController();
     const waiting = updateJson(file, () => 1, { lock: { signal: controller.signal } });
     setTimeout(() => controller.abort(), 50);
@@ -216,7 +203,7 @@ describe('updateJson', () => {
     await expect(
       updateJson(file, () => 1, { lock: { signal: AbortSignal.abort() } }),
     ).rejects.toMatchObject({ code: 'ABORT_ERR' });
-    await unlock();
+    await held.release();
     expect(await updateJson(file, () => 3)).toBe(3);
   });
 

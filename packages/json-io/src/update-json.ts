@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import type { Lock, LockOptions } from '@runboard/locking';
 import { acquireLock, LOCK_DEFAULTS, LockAbortError, LockTimeoutError } from '@runboard/locking';
-import { JsonValidationError } from './errors.js';
-import type { JsonValidator } from './read-json.js';
 import { readJson } from './read-json.js';
 import { serializeJson } from './serialize-json.js';
+import type { JsonValidator } from './validator.js';
+import { checkValidator, runValidator } from './validator.js';
 import type { WriteJsonOptions } from './write-json.js';
-import { writeJson } from './write-json.js';
+import { commitJsonText } from './write-json.js';
 
 export interface UpdateJsonOptions<T> extends WriteJsonOptions {
   /** The value handed to the updater when the file does not exist (a fresh copy each time). */
@@ -197,26 +197,32 @@ async function commitBatch(file: string, lock: Lock, batch: Entry[]): Promise<vo
   const results = new Map<Entry, { value: unknown } | { error: unknown }>();
   try {
     const onDisk = await readJson<unknown>(file, { default: MISSING });
-    let current: { value: unknown; text: string; entry: Entry } | undefined;
+    // The latest accepted value, serialized: each updater gets a fresh copy of it.
+    let currentText: string | undefined;
     for (const entry of batch) {
       try {
-        const value = await applyUpdate(file, entry, lock.signal, onDisk, current);
+        const fromDefault = currentText === undefined && onDisk === MISSING;
+        let input: unknown;
+        if (currentText !== undefined) input = JSON.parse(currentText);
+        else if (fromDefault) input = structuredClone(entry.options.default);
+        // A copy unless this is the only caller: an updater that mutates and throws changes nothing.
+        else input = batch.length > 1 ? structuredClone(onDisk) : onDisk;
+        const value = await applyUpdate(file, entry, lock.signal, input, !fromDefault);
         const { space = 2, nonFinite = 'error' } = entry.options;
-        current = { value, text: serializeJson(file, value, { space, nonFinite }), entry };
+        currentText = serializeJson(file, value, { space, nonFinite });
         results.set(entry, { value });
       } catch (error) {
         results.set(entry, { error });
       }
     }
-    if (current) {
-      // The commit point: refuse to write unless the lock is still surely ours.
+    if (currentText !== undefined) {
+      const durable = batch.some(
+        (entry) => 'value' in (results.get(entry) ?? {}) && entry.options.durable !== false,
+      );
+      // The commit point: refuse to write unless the lock is still surely ours, checked on disk
+      // first and once more, synchronously, right before the rename.
       await lock.verify();
-      await writeJson(file, current.value, {
-        ...pickWriteOptions(current.entry.options),
-        durable: batch.some(
-          (entry) => 'value' in (results.get(entry) ?? {}) && entry.options.durable !== false,
-        ),
-      });
+      await commitJsonText(file, currentText, durable, () => lock.throwIfCompromised());
     }
   } catch (error) {
     // Nothing was written: every caller not already failed by its own updater fails with this.
@@ -237,43 +243,17 @@ async function commitBatch(file: string, lock: Lock, batch: Entry[]): Promise<vo
   }
 }
 
+/** Runs one caller's updater; `validate` checks its input (unless it is `default`) and result. */
 async function applyUpdate(
   file: string,
   entry: Entry,
   signal: AbortSignal,
-  onDisk: unknown,
-  previous: { value: unknown; text: string } | undefined,
+  input: unknown,
+  validateInput: boolean,
 ): Promise<unknown> {
   const { validate } = entry.options;
-  let input: unknown;
-  if (previous) {
-    // A fresh copy, so that an updater that mutates and then throws changes nothing.
-    input = runValidate(file, validate, JSON.parse(previous.text));
-  } else if (onDisk === MISSING) {
-    input = structuredClone(entry.options.default);
-  } else {
-    input = runValidate(file, validate, onDisk);
-  }
-  const output = await entry.updater(input, { signal });
-  return runValidate(file, validate, output);
-}
-
-function runValidate(
-  file: string,
-  validate: JsonValidator<unknown> | undefined,
-  value: unknown,
-): unknown {
-  if (!validate) return value;
-  try {
-    return typeof validate === 'function' ? validate(value) : validate.parse(value);
-  } catch (error) {
-    throw new JsonValidationError(file, error);
-  }
-}
-
-function pickWriteOptions(options: UpdateJsonOptions<unknown>): WriteJsonOptions {
-  const { space, nonFinite } = options;
-  return { ...(space !== undefined && { space }), ...(nonFinite !== undefined && { nonFinite }) };
+  const checked = validateInput ? runValidator(file, validate, input) : input;
+  return runValidator(file, validate, await entry.updater(checked, { signal }));
 }
 
 /** Validates the arguments early; returns the lock timeout in milliseconds. */
@@ -302,12 +282,6 @@ function checkArguments(file: unknown, updater: unknown, options: unknown): numb
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError('Expected `lock.signal` to be an AbortSignal');
   }
-  if (
-    validate !== undefined &&
-    typeof validate !== 'function' &&
-    typeof (validate as { parse?: unknown } | null)?.parse !== 'function'
-  ) {
-    throw new TypeError('Expected `validate` to be a function or an object with a `parse` method');
-  }
+  checkValidator(validate);
   return timeout;
 }

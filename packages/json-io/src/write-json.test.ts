@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { tempFilesIn, test } from '../test/test-utils.js';
 import { JsonSerializeError, JsonWriteError } from './errors.js';
-import { getWriteStats, writeJson, writeJsonSync } from './write-json.js';
+import { commitJsonText, getWriteStats, writeJson, writeJsonSync } from './write-json.js';
 
 const readBack = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
 const isRoot = process.getuid?.() === 0;
@@ -208,5 +208,23 @@ describe('sync and async writes share one queue per real path', () => {
     );
     await Promise.all(writes);
     expect(readBack(file)).toEqual({ index: 49 });
+  });
+});
+
+describe('commitJsonText (the commit step of updateJson)', () => {
+  test('a guard that throws right before the rename cancels it: its error, the target untouched', async ({
+    dir,
+  }) => {
+    const file = join(dir, 'progress.json');
+    writeFileSync(file, '{"v": 1}\n');
+    const refusal = new Error('the lock was lost');
+    const refuse = () => {
+      throw refusal;
+    };
+    await expect(commitJsonText(file, '{"v": 2}\n', true, refuse)).rejects.toBe(refusal);
+    expect(readBack(file)).toEqual({ v: 1 });
+    expect(tempFilesIn(dir)).toEqual([]);
+    await commitJsonText(file, '{"v": 3}\n', false, () => {});
+    expect(readBack(file)).toEqual({ v: 3 });
   });
 });

@@ -139,6 +139,40 @@ export function getWriteStats(): WriteStats {
   return { ...stats };
 }
 
+/**
+ * Replaces `file` with already serialized `text` outside the coalescing queue, for a caller that
+ * holds the file's lock (`updateJson`). `beforeRename` runs synchronously right before the rename
+ * and may throw to cancel it: the error is rethrown as it is, and the target is untouched.
+ */
+export async function commitJsonText(
+  file: string,
+  text: string,
+  durable: boolean,
+  beforeRename: () => void,
+): Promise<void> {
+  let target: string;
+  try {
+    target = resolveTarget(resolve(file));
+  } catch (error) {
+    throw new JsonWriteError(file, error);
+  }
+  let refusal: { error: unknown } | undefined;
+  const renamed = await replaceFile(target, text, {
+    durable,
+    shouldRename: () => {
+      try {
+        beforeRename();
+        return true;
+      } catch (error) {
+        refusal = { error };
+        return false;
+      }
+    },
+  });
+  if (!renamed) throw refusal?.error;
+  stats.physicalWrites++;
+}
+
 async function drain(target: string, queue: PathQueue): Promise<void> {
   while (queue.pending) {
     const batch = queue.pending;

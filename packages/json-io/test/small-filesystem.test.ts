@@ -2,10 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { JsonWriteError } from '../src/errors.js';
 import { writeJson, writeJsonSync } from '../src/write-json.js';
-import { tempFilesIn } from './test-utils.js';
+import {
+  killChildren,
+  outputOf,
+  startFixture,
+  tempFilesIn,
+  test as testInDir,
+} from './test-utils.js';
 
 // A real, tiny tmpfs, so ENOSPC and EROFS come from the kernel rather than from a mock.
 // Mounting needs root (CAP_SYS_ADMIN); elsewhere these tests are skipped with the reason.
@@ -65,4 +71,32 @@ describe.each(writers)('%s on a full or read-only file system', (name, write) =>
     }
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 3 });
   });
+});
+
+// Runs everywhere, root or not: a real kernel error in the middle of writing the temp file.
+describe('a write that fails midway (EFBIG under a file size limit)', () => {
+  afterEach(killChildren);
+
+  testInDir(
+    'writeJson and writeJsonSync: typed error, target untouched, temp file removed',
+    { timeout: 30_000 },
+    async ({ dir }) => {
+      const file = join(dir, 'progress.json');
+      // Files stop growing at 64 KiB; the second value is 256 KiB.
+      const child = startFixture('write-past-limit.ts', [file, 256 * 1024], {
+        fileSizeLimitKiB: 64,
+      });
+      const results = JSON.parse(await outputOf(child, 25_000));
+      for (const result of results) {
+        expect(result).toMatchObject({
+          name: 'JsonWriteError',
+          code: 'RUNBOARD_JSON_WRITE',
+          systemCode: 'EFBIG',
+          content: { version: 1 },
+          tempFiles: [],
+        });
+        expect(result.message).toContain(file);
+      }
+    },
+  );
 });

@@ -24,13 +24,24 @@ export function tempFilesIn(dir: string): string[] {
 
 const children = new Set<ChildProcess>();
 
-/** Runs a fixture from `test/fixtures/` (`.ts` through tsx); see {@link killChildren}. */
-export function startFixture(name: string, args: Array<string | number>): ChildProcess {
+/**
+ * Runs a fixture from `test/fixtures/` (`.ts` through tsx), optionally under a file size limit
+ * (`ulimit -f`, in KiB); see {@link killChildren}.
+ */
+export function startFixture(
+  name: string,
+  args: Array<string | number>,
+  options: { fileSizeLimitKiB?: number } = {},
+): ChildProcess {
   const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
   const loader = name.endsWith('.ts') ? ['--import', 'tsx', '--conditions=@runboard/source'] : [];
-  const child = spawn(process.execPath, [...loader, script, ...args.map(String)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const command = [process.execPath, ...loader, script, ...args.map(String)];
+  const limit = options.fileSizeLimitKiB;
+  const [file, ...rest] =
+    limit === undefined
+      ? command
+      : ['bash', '-c', `ulimit -f ${limit} && exec "$@"`, 'bash', ...command];
+  const child = spawn(file as string, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;

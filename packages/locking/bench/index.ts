@@ -8,8 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { lock as recipeLock } from 'proper-lockfile';
 import { acquireLock, withLock } from '../src/index.js';
 import { createOwnerRecord } from '../src/owner.js';
-import type { Worker } from './processes.js';
-import { killWorkers, startWorker } from './processes.js';
+import type { Fixture } from '../test/processes.js';
+import { killAll, spawnFixture } from '../test/processes.js';
 
 const here = import.meta.dirname;
 const scripts = {
@@ -24,6 +24,8 @@ const scripts = {
 // delay per retry on every call, so a huge count would slow the recipe down artificially.)
 const recipeRetries = { retries: 1_000, minTimeout: 5, maxTimeout: 100, randomize: true };
 const quick = process.env.BENCH_QUICK === '1';
+/** How long to wait for a worker's line; contended rounds are slow on a loaded machine. */
+const WAIT_MS = 120_000;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -99,15 +101,19 @@ async function contended(
   const file = join(dir, 'counter.json');
   await writeFile(file, '0\n');
   const workers = Array.from({ length: processes }, () =>
-    startWorker(script, [file, perProcess, inflight], { RUNBOARD_BENCH_BARRIER: '1' }),
+    spawnFixture(script, [file, perProcess, inflight], { RUNBOARD_BENCH_BARRIER: '1' }),
   );
   try {
-    await Promise.all(workers.map((worker) => worker.waitForLine((line) => line === 'ready')));
+    await Promise.all(
+      workers.map((worker) => worker.waitForLine((line) => line === 'ready', WAIT_MS)),
+    );
     for (const worker of workers) worker.child.kill('SIGUSR1');
     const reports = await Promise.all(
       workers.map(
         async (worker) =>
-          JSON.parse(await worker.waitForLine((line) => line.startsWith('{'))) as CounterReport,
+          JSON.parse(
+            await worker.waitForLine((line) => line.startsWith('{'), WAIT_MS),
+          ) as CounterReport,
       ),
     );
     const total = processes * perProcess;
@@ -118,7 +124,7 @@ async function contended(
       1000;
     return total / seconds;
   } finally {
-    await killWorkers(workers);
+    await killAll(workers);
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -128,7 +134,7 @@ async function takeover(kind: 'ours' | 'recipe', delayMs: number): Promise<numbe
   const dir = await freshDir();
   const file = join(dir, 'progress.json');
   await writeFile(file, '0\n');
-  const holder = startWorker(kind === 'ours' ? scripts.oursHold : scripts.recipeHold, [file]);
+  const holder = spawnFixture(kind === 'ours' ? scripts.oursHold : scripts.recipeHold, [file]);
   try {
     await holder.waitForLine((line) => line.startsWith('locked'));
     let acquiredAt = 0;
@@ -149,7 +155,7 @@ async function takeover(kind: 'ours' | 'recipe', delayMs: number): Promise<numbe
     await waiting;
     return acquiredAt - killedAt;
   } finally {
-    await killWorkers([holder]);
+    await killAll([holder]);
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -163,12 +169,12 @@ async function raceOverlaps(
   const dir = await freshDir();
   const file = join(dir, 'progress.json');
   const lockDir = `${file}.lock`;
-  const workers: Worker[] = [];
+  const workers: Fixture[] = [];
   let overlaps = 0;
   try {
     for (let i = 0; i < racers; i++) {
       workers.push(
-        startWorker(kind === 'ours' ? scripts.oursRacer : scripts.recipeRacer, [
+        spawnFixture(kind === 'ours' ? scripts.oursRacer : scripts.recipeRacer, [
           file,
           join(dir, 'log'),
           20,
@@ -176,7 +182,9 @@ async function raceOverlaps(
         ]),
       );
     }
-    await Promise.all(workers.map((worker) => worker.waitForLine((line) => line === 'ready')));
+    await Promise.all(
+      workers.map((worker) => worker.waitForLine((line) => line === 'ready', WAIT_MS)),
+    );
     const longAgo = new Date(Date.now() - 60_000);
     for (let round = 0; round < rounds; round++) {
       await rm(join(dir, 'log'), { force: true });
@@ -192,7 +200,7 @@ async function raceOverlaps(
       }
       for (const worker of workers) worker.child.kill('SIGUSR1');
       await Promise.all(
-        workers.map((worker) => worker.waitForLine((line) => line === `done ${round}`)),
+        workers.map((worker) => worker.waitForLine((line) => line === `done ${round}`, WAIT_MS)),
       );
       let inside = 0;
       let overlapped = false;
@@ -205,7 +213,7 @@ async function raceOverlaps(
     }
     return overlaps;
   } finally {
-    await killWorkers(workers);
+    await killAll(workers);
     await rm(dir, { recursive: true, force: true });
   }
 }

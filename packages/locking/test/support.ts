@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,86 +6,8 @@ import { test as base } from 'vitest';
 import type { LockOwner } from '../src/owner.js';
 import { createOwnerRecord } from '../src/owner.js';
 
-const fixturesDir = join(import.meta.dirname, 'fixtures');
-
-/** A child process running a fixture, with its stdout split into lines. */
-export interface Fixture {
-  child: ChildProcess;
-  lines: string[];
-  /** Resolves with the first stdout line that satisfies `match`. */
-  waitForLine(match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
-  /** Resolves with the exit code (or signal name) once the child has exited. */
-  exited: Promise<number | string>;
-  stderr(): string;
-}
-
-export function spawnFixture(name: string, args: string[]): Fixture {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@runboard/source', join(fixturesDir, name), ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const lines: string[] = [];
-  const listeners = new Set<() => void>();
-  let buffered = '';
-  let errors = '';
-  let closed = false;
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    lines.push(...parts);
-    for (const listener of listeners) listener();
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
-  const exited = new Promise<number | string>((resolve) =>
-    // 'close' comes after the output is drained ('exit' may come before it).
-    child.once('close', (code, signal) => {
-      closed = true;
-      resolve(code ?? signal ?? -1);
-      for (const listener of listeners) listener();
-    }),
-  );
-  const waitForLine = (match: (line: string) => boolean, timeoutMs = 20_000) =>
-    new Promise<string>((resolve, reject) => {
-      const check = () => {
-        const line = lines.find(match);
-        if (line !== undefined) return done(() => resolve(line));
-        if (closed) {
-          done(() =>
-            reject(new Error(`${name} exited before the expected line; stderr:\n${errors}`)),
-          );
-        }
-      };
-      const timer = setTimeout(
-        () =>
-          done(() =>
-            reject(new Error(`${name}: no expected line in ${timeoutMs} ms; stderr:\n${errors}`)),
-          ),
-        timeoutMs,
-      );
-      const done = (settle: () => void) => {
-        clearTimeout(timer);
-        listeners.delete(check);
-        settle();
-      };
-      listeners.add(check);
-      check();
-    });
-  return { child, lines, waitForLine, exited, stderr: () => errors };
-}
-
-/** Kills every fixture still running (SIGKILL) and waits for it to exit. */
-export async function killAll(fixtures: Fixture[]): Promise<void> {
-  await Promise.all(
-    fixtures.map(async (fixture) => {
-      if (fixture.child.exitCode === null && fixture.child.signalCode === null)
-        fixture.child.kill('SIGKILL');
-      await fixture.exited;
-    }),
-  );
-  fixtures.length = 0;
-}
+export type { Fixture } from './processes.js';
+export { killAll, spawnFixture } from './processes.js';
 
 /** A vitest `test` with a fresh temporary folder per test, removed afterwards. */
 export const test = base.extend<{ dir: string }>({
