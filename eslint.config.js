@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import { layersRule } from './tools/eslint-rules/layers.js';
 
@@ -25,21 +26,30 @@ export const depConstraints = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/out-tsc/**', '**/test-output/**', '**/node_modules/**', '**/.nx/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/out-tsc/**',
+      '**/test-output/**',
+      '**/node_modules/**',
+      '**/.nx/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     plugins: { runboard: { rules: { layers: layersRule } } },
     rules: {
       'runboard/layers': ['error', { depConstraints }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
-    languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', Buffer: 'readonly' },
-    },
+    languageOptions: { globals: globals.node },
   },
 );

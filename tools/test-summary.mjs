@@ -3,14 +3,14 @@
 // closing line CI reads: "N passed, N failed, N skipped".
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROJECTS } from './projects.mjs';
 
 const root = join(import.meta.dirname, '..');
-const projects = ['packages/locking', 'packages/json-io', 'packages/launcher', 'packages/dashboard-api', 'apps/web', 'apps/cli'];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 const missing = [];
-for (const project of projects) {
+for (const project of PROJECTS) {
   const report = join(root, project, 'test-output', 'vitest-results.json');
   if (!existsSync(report)) {
     missing.push(project);

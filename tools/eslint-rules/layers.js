@@ -20,7 +20,11 @@ function readProjects() {
       const manifest = join(groupDir, entry, 'package.json');
       if (!existsSync(manifest)) continue;
       const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
-      projects.set(pkg.name, { name: pkg.name, root: join(groupDir, entry), tags: pkg.nx?.tags ?? [] });
+      projects.set(pkg.name, {
+        name: pkg.name,
+        root: join(groupDir, entry),
+        tags: pkg.nx?.tags ?? [],
+      });
     }
   }
   return projects;
@@ -30,7 +34,9 @@ function readProjects() {
 export const layersRule = {
   meta: {
     type: 'problem',
-    docs: { description: 'Workspace imports must follow the Nx tag constraints (layers point down).' },
+    docs: {
+      description: 'Workspace imports must follow the Nx tag constraints (layers point down).',
+    },
     schema: [
       {
         type: 'object',
@@ -53,7 +59,8 @@ export const layersRule = {
     messages: {
       notAllowed:
         'A project tagged "{{sourceTag}}" may not import "{{target}}" (tags: {{targetTags}}); allowed: {{allowed}}.',
-      relativeEscape: 'Import "{{target}}" reaches into another project; import it by package name.',
+      relativeEscape:
+        'Import "{{target}}" reaches into another project; import it by package name.',
     },
   },
   create(context) {
@@ -70,10 +77,13 @@ export const layersRule = {
         const other = [...projects.values()].find(
           (project) => project !== source && !relative(project.root, resolved).startsWith('..'),
         );
-        if (other) context.report({ node, messageId: 'relativeEscape', data: { target: specifier } });
+        if (other)
+          context.report({ node, messageId: 'relativeEscape', data: { target: specifier } });
         return;
       }
-      const packageName = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+      const packageName = specifier.startsWith('@')
+        ? specifier.split('/').slice(0, 2).join('/')
+        : specifier.split('/')[0];
       const target = projects.get(packageName);
       if (!target || target === source) return;
       for (const constraint of constraints) {

@@ -10,15 +10,17 @@ import { statusCommand } from './commands/status.js';
  * over the packages' programmatic APIs.
  */
 export function createProgram(): Command {
-  return new Command('runboard')
-    .description('Launch long-running jobs, record their state safely, and watch them live.')
-    .exitOverride()
-    .showHelpAfterError()
-    // `exec` passes everything after the job's program through untouched.
-    .enablePositionalOptions()
-    .addCommand(launchCommand())
-    .addCommand(execCommand())
-    .addCommand(dashboardCommand())
-    .addCommand(statusCommand())
-    .addCommand(cancelCommand());
+  return (
+    new Command('runboard')
+      .description('Launch long-running jobs, record their state safely, and watch them live.')
+      .exitOverride()
+      .showHelpAfterError()
+      // `exec` passes everything after the job's program through untouched.
+      .enablePositionalOptions()
+      .addCommand(launchCommand())
+      .addCommand(execCommand())
+      .addCommand(dashboardCommand())
+      .addCommand(statusCommand())
+      .addCommand(cancelCommand())
+  );
 }

@@ -1,0 +1,167 @@
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import {
+  createLocalExecutor,
+  createPlainReporter,
+  createTtyReporter,
+  dryRunLaunch,
+  GpuPolicyUnavailableError,
+  launch,
+  loadPlan,
+  PlanError,
+  type DryRunEntry,
+  type ResolvedPlan,
+} from '@runboard/launcher';
+
+interface LaunchFlags {
+  root?: string;
+  concurrency?: number;
+  dryRun?: boolean;
+  retryFailed?: boolean;
+  plain?: boolean;
+}
+
+/** Exit codes of `runboard launch`. */
+export const LAUNCH_EXIT = {
+  succeeded: 0,
+  failed: 1,
+  usage: 2,
+  /** Stopped by SIGINT / SIGTERM before every run finished (128 + signal number). */
+  interrupted: { SIGINT: 130, SIGTERM: 143 },
+} as const;
+
+/** The `runboard` bin next to the compiled CLI: what each run's `runboard exec` starts. */
+const BIN_PATH = fileURLToPath(new URL('../../bin/runboard.js', import.meta.url));
+/** What the bin imports for `exec` (the supervisor alone): loaded ahead by the executor's standby. */
+const EXEC_MAIN_PATH = fileURLToPath(new URL('../exec-main.js', import.meta.url));
+
+/**
+ * `runboard launch PLAN [--root DIR] [--concurrency N] [--dry-run] [--retry-failed] [--plain]`:
+ * reconcile the plan with its run folders and run what is not done, each run as a detached
+ * `runboard exec` that outlives the launcher. Exit 0 when every run succeeded, 1 when any did
+ * not, 2 on bad usage or an invalid plan (every problem listed), 130/143 when stopped by
+ * SIGINT/SIGTERM (runs go on; launch again to adopt them).
+ *
+ * @example
+ * runboard launch experiments/plan.json --concurrency 4
+ * runboard launch plan.json --dry-run
+ */
+export function launchCommand(): Command {
+  return new Command('launch')
+    .description(
+      'Run a plan: start what is not done, retry failures, adopt runs started earlier, show progress.',
+    )
+    .argument('<plan>', 'the plan file (JSON)')
+    .exitOverride()
+    .option(
+      '--root <dir>',
+      "folder of the run folders (default: the plan's root, relative to the plan file)",
+    )
+    .option(
+      '--concurrency <n>',
+      'runs at once (default: the plan, else GPU slots, else CPU count)',
+      parsePositiveInteger,
+    )
+    .option('--dry-run', 'print what would start (ids, commands, GPUs) and change nothing')
+    .option(
+      '--retry-failed',
+      'give runs that failed for good (or were cancelled) a fresh set of attempts',
+    )
+    .option('--plain', 'plain lines even on a terminal (no live bars)')
+    .action(async (planFile: string, flags: LaunchFlags) => {
+      process.exitCode = await runLaunch(planFile, flags);
+    });
+}
+
+async function runLaunch(planFile: string, flags: LaunchFlags): Promise<number> {
+  let plan: ResolvedPlan;
+  try {
+    plan = await loadPlan(planFile, { root: flags.root, concurrency: flags.concurrency });
+  } catch (error) {
+    if (error instanceof PlanError) {
+      process.stderr.write(`runboard launch: ${error.message}\n`);
+      return LAUNCH_EXIT.usage;
+    }
+    throw error;
+  }
+  if (flags.dryRun) {
+    process.stdout.write(
+      formatDryRun(plan, await dryRunLaunch(plan, { retryFailed: flags.retryFailed })),
+    );
+    return LAUNCH_EXIT.succeeded;
+  }
+
+  const controller = new AbortController();
+  let stopSignal: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopSignal) {
+      // A second Ctrl-C: leave now (runs are detached and go on).
+      process.exit(LAUNCH_EXIT.interrupted[signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT']);
+    }
+    stopSignal = signal;
+    controller.abort(new Error(signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const stdout = process.stdout;
+  const reporter =
+    stdout.isTTY && !flags.plain ? createTtyReporter(stdout) : createPlainReporter(stdout);
+  try {
+    const result = await launch({
+      plan,
+      executor: createLocalExecutor({
+        execCommand: [process.execPath, BIN_PATH, 'exec'],
+        preload: [EXEC_MAIN_PATH],
+      }),
+      retryFailed: flags.retryFailed,
+      signal: controller.signal,
+      reporter,
+    });
+    if (!result.completed && stopSignal)
+      return LAUNCH_EXIT.interrupted[stopSignal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'];
+    return result.exitCode;
+  } catch (error) {
+    if (error instanceof GpuPolicyUnavailableError) {
+      process.stderr.write(`runboard launch: ${error.message}\n`);
+      return LAUNCH_EXIT.usage;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** The `--dry-run` listing: one line per run, grouped by what would happen. */
+export function formatDryRun(plan: ResolvedPlan, entries: readonly DryRunEntry[]): string {
+  const count = (action: DryRunEntry['action']) =>
+    entries.filter((entry) => entry.action === action).length;
+  const lines = [
+    `dry run of ${plan.file ?? 'the plan'}: nothing was started or written`,
+    `root ${plan.root}, concurrency ${plan.concurrency}${plan.gpus.length > 0 ? `, GPUs ${plan.gpus.join(',')} × ${plan.runsPerGpu}` : ''}`,
+    `${count('start')} start now, ${count('queue')} queued, ${count('wait')} waiting for dependencies, ` +
+      `${count('running')} running, ${count('skip')} skipped`,
+  ];
+  const idWidth = Math.min(48, Math.max(...entries.map((entry) => entry.id.length), 2));
+  for (const entry of entries) {
+    const gpus = entry.gpus && entry.gpus.length > 0 ? `GPU ${entry.gpus.join(',')}` : '';
+    const command = Array.isArray(entry.command)
+      ? entry.command.map(quote).join(' ')
+      : entry.command;
+    lines.push(
+      `  ${entry.action.padEnd(7)} ${entry.id.padEnd(idWidth)}  ${gpus.padEnd(9)} ${command}${entry.note ? `   (${entry.note})` : ''}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+function parsePositiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1)
+    throw new InvalidArgumentError('expected a positive integer');
+  return number;
+}

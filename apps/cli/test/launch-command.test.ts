@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test as base } from 'vitest';
+import { killRuns, readRecords, runboard } from './support/launch-cli.js';
+
+const test = base.extend<{ dir: string }>({
+  // eslint-disable-next-line no-empty-pattern
+  dir: async ({}, use) => {
+    const dir = await mkdtemp(join(tmpdir(), 'runboard-launch-cli-'));
+    try {
+      await use(dir);
+    } finally {
+      killRuns(join(dir, 'logs'));
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+});
+
+async function writePlan(dir: string, plan: unknown): Promise<string> {
+  const file = join(dir, 'plan.json');
+  await writeFile(file, JSON.stringify(plan));
+  return file;
+}
+
+describe('runboard launch', () => {
+  test('an invalid plan exits 2 and lists every problem by JSON path', async ({ dir }) => {
+    const plan = await writePlan(dir, {
+      retries: -1,
+      runs: [
+        { id: 'a', command: ['true'] },
+        { id: 'b', command: 3 },
+        { id: 'a', command: 'true', dependsOn: ['nope'] },
+      ],
+    });
+    const result = await runboard(['launch', plan]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`Invalid plan ${plan}`);
+    expect(result.stderr).toContain('retries: too small: expected number to be >=0');
+    expect(result.stderr).toContain('runs[1].command: expected array or string');
+    expect(existsSync(join(dir, 'logs'))).toBe(false);
+  });
+
+  test('exit 2 for a missing plan, a bad --concurrency, or no plan argument', async ({ dir }) => {
+    expect((await runboard(['launch', join(dir, 'missing.json')])).code).toBe(2);
+    const plan = await writePlan(dir, { runs: [{ id: 'a', command: ['true'] }] });
+    const bad = await runboard(['launch', plan, '--concurrency', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/expected a positive integer/);
+    expect((await runboard(['launch'])).code).toBe(2);
+  });
+
+  test('--dry-run prints ids, commands and GPUs and writes nothing', async ({ dir }) => {
+    const plan = await writePlan(dir, {
+      gpus: [0, 1],
+      sweeps: [
+        {
+          id: 'cdd/{model}',
+          command: ['python', 'train.py', '--model', '{model}'],
+          matrix: { model: ['a', 'b', 'c'] },
+        },
+      ],
+      runs: [{ id: 'report', command: 'echo "all done"', dependsOn: ['cdd/a'], gpus: 0 }],
+    });
+    const result = await runboard(['launch', plan, '--dry-run']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      '2 start now, 1 queued, 1 waiting for dependencies, 0 running, 0 skipped',
+    );
+    expect(result.stdout).toMatch(/start\s+cdd\/a\s+GPU 0\s+python train\.py --model a/);
+    expect(result.stdout).toMatch(/start\s+cdd\/b\s+GPU 1\s+python train\.py --model b/);
+    expect(result.stdout).toMatch(/queue\s+cdd\/c\s+python train\.py --model c/);
+    expect(result.stdout).toMatch(/wait\s+report\s+echo "all done"\s+\(new, after cdd\/a\)/);
+    expect(existsSync(join(dir, 'logs'))).toBe(false);
+  });
+
+  test('runs a plan: exit 1 when a run fails; a relaunch starts nothing; --retry-failed runs it again; --root is relative to cwd', async ({
+    dir,
+  }) => {
+    const flag = join(dir, 'fixed');
+    const plan = await writePlan(dir, {
+      heartbeatSeconds: 1,
+      runs: [
+        { id: 'ok', command: ['sh', '-c', 'echo hello'] },
+        { id: 'flaky', command: `test -e ${flag}` },
+      ],
+    });
+    const first = await runboard(['launch', plan, '--root', 'out'], { cwd: dir });
+    expect(first.code, first.stdout + first.stderr).toBe(1);
+    expect(first.stdout).toMatch(/started ok \(attempt 1\)/);
+    expect(first.stdout).toMatch(/failed flaky \(attempt 1\).*exited with code 1/);
+    expect(first.stdout).toMatch(/done: 1 succeeded, 1 failed of 2/);
+    expect(readRecords(join(dir, 'out')).get('flaky')).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+    });
+
+    const again = await runboard(['launch', plan, '--root', join(dir, 'out')]);
+    expect(again.code).toBe(1);
+    expect(again.stdout).not.toMatch(/started/);
+
+    await writeFile(flag, '');
+    const retried = await runboard(['launch', plan, '--root', join(dir, 'out'), '--retry-failed']);
+    expect(retried.code, retried.stdout + retried.stderr).toBe(0);
+    expect(retried.stdout).toMatch(/started flaky \(attempt 2\)/);
+    expect(readRecords(join(dir, 'out')).get('flaky')).toMatchObject({
+      status: 'succeeded',
+      attempt: 2,
+    });
+  });
+});

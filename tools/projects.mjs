@@ -1,0 +1,9 @@
+/** Every Nx project of the workspace, bottom layer first. */
+export const PROJECTS = [
+  'packages/locking',
+  'packages/json-io',
+  'packages/launcher',
+  'packages/dashboard-api',
+  'apps/web',
+  'apps/cli',
+];
