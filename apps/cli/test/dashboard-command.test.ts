@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test as base } from 'vitest';
@@ -151,7 +151,7 @@ test('with a token the URL carries it in the fragment, and cancel works with it'
   await withTimeout(dashboard.exited, 10_000, 'stopping');
 });
 
-test('refuses bad usage: a network address without a token, a bad port or token, a missing root', async ({
+test('refuses bad usage: a network address without a token, a bad port or token, a root that is a file', async ({
   root,
 }) => {
   const open = startDashboard(['--root', root, '--host', '0.0.0.0', '--port', '0']);
@@ -166,7 +166,20 @@ test('refuses bad usage: a network address without a token, a bad port or token,
   expect((await withTimeout(spaced.exited, 15_000, 'refusing')).code).toBe(2);
   expect(spaced.output()).toContain('the token must be printable ASCII without spaces');
 
-  const missing = startDashboard(['--root', join(root, 'nope'), '--port', '0']);
-  expect((await withTimeout(missing.exited, 15_000, 'refusing')).code).toBe(1);
-  expect(missing.output()).toMatch(/not a readable folder/);
+  const file = join(root, 'not-a-folder');
+  await writeFile(file, '');
+  const notAFolder = startDashboard(['--root', file, '--port', '0']);
+  expect((await withTimeout(notAFolder.exited, 15_000, 'refusing')).code).toBe(1);
+  expect(notAFolder.output()).toMatch(/not a readable folder/);
+});
+
+test('creates a missing root, so it can start before the first launch', async ({ root }) => {
+  const later = join(root, 'runs-of-a-launch-to-come');
+  const dashboard = startDashboard(['--root', later, '--port', '0']);
+  const url = await printedUrl(dashboard);
+  expect(dashboard.output()).toContain(`created the empty root ${later}`);
+  expect((await stat(later)).isDirectory()).toBe(true);
+  expect((await fetch(new URL('/api/summary', url))).status).toBe(200);
+  dashboard.child.kill('SIGTERM');
+  await withTimeout(dashboard.exited, 10_000, 'stopping');
 });

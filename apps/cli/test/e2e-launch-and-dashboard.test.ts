@@ -78,9 +78,9 @@ function writePlan(dir: string): string {
       '--seed',
       String(seed),
       '--epochs',
-      '8',
+      '12',
       '--epoch-seconds',
-      '0.35',
+      '0.4',
     ],
   });
   const plan = {
@@ -140,6 +140,12 @@ test(
 
     const readerReport = await stopAndReport(reader);
     const hammerReport = await stopAndReport(hammer);
+    console.log(
+      `e2e: ${Math.round((Date.now() - began) / 1000)} s, launcher exit ${launcherExit}; ` +
+        `plain reader: ${String(readerReport.reads)} reads, ${(readerReport.tornReads as unknown[]).length} torn; ` +
+        `API: ${String(hammerReport.requests)} requests, ${(hammerReport.errors as unknown[]).length} errors, ` +
+        `${(hammerReport.non2xx as unknown[]).length} non-2xx, ${String(hammerReport.sseEvents)} SSE events`,
+    );
     expect(readerReport.tornReads).toEqual([]);
     expect(readerReport.otherErrors).toEqual([]);
     expect(readerReport.reads).toBeGreaterThan(100);
@@ -158,7 +164,7 @@ test(
         attempt: 1,
         exitCode: 0,
       });
-      expect(train.progress).toMatchObject({ current: 8, total: 8, percent: 100 });
+      expect(train.progress).toMatchObject({ current: 12, total: 12, percent: 100 });
       expect(train.metrics.loss).toBeTypeOf('number');
     }
     expect(record('eval/model_seed1')).toMatchObject({

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
@@ -75,6 +75,11 @@ async function serveDashboard(flags: DashboardFlags): Promise<number> {
   }
   let server: DashboardServer;
   try {
+    // The dashboard is often started before the first launch: an empty root is a valid view.
+    if (!existsSync(flags.root)) {
+      mkdirSync(flags.root, { recursive: true });
+      process.stdout.write(`runboard dashboard: created the empty root ${flags.root}\n`);
+    }
     server = await startDashboardServer({
       root: flags.root,
       host: flags.host,
