@@ -6,3 +6,4 @@ export type { LockOptions } from './lock-options.js';
 export * from './lock-status.js';
 export type { LockOwner } from './owner.js';
 export * from './with-lock.js';
+export { isLockFolderName } from './lock-paths.js';

@@ -61,3 +61,18 @@ export async function resolveLockTarget(file: string, createParent: boolean): Pr
   await mkdir(parent, { recursive: true });
   return join(await realpath(parent), basename(absolute));
 }
+
+/**
+ * Whether a file-system entry name belongs to this package's locks: a lock folder
+ * (`<file>.lock`) or one being staged (`<file>.lock.<token>.new`). Watchers of folders that
+ * hold locked files use it to ignore them.
+ *
+ * @example
+ * isLockFolderName('progress.json.lock'); // true
+ * isLockFolderName('progress.json'); // false
+ */
+export function isLockFolderName(name: string): boolean {
+  return LOCK_FOLDER_PATTERN.test(name);
+}
+
+const LOCK_FOLDER_PATTERN = new RegExp(`\\.lock(?:\\.[0-9a-f]{16}\\${STAGING_SUFFIX})?$`);
