@@ -19,6 +19,8 @@ export function runboardVitestConfig(overrides = {}) {
       watch: false,
       testTimeout: 30_000,
       hookTimeout: 30_000,
+      // expect.poll's 1 s default is tight for a loaded 2-core CI machine.
+      expect: { poll: { timeout: 5_000, interval: 50 } },
       reporters: ['default', ['json', { outputFile: 'test-output/vitest-results.json' }]],
       ...overrides,
     },

@@ -18,7 +18,7 @@ import type {
 } from '@runboard/dashboard-api';
 import { parseGpuQuery } from '@runboard/launcher';
 import type { ControlRequest, MetricsLine, RunProgress, RunRecord } from '@runboard/launcher';
-import { ApiClient, ApiError } from '../src/page/api-client.js';
+import { ApiClient, ApiError, toLogPiece } from '../src/page/api-client.js';
 import type * as Page from '../src/page/api-types.js';
 import { toMetricSeries } from '../src/page/metrics-history.js';
 import { toResources } from '../src/page/resources.js';
@@ -27,7 +27,13 @@ import { SseParser } from '../src/page/sse-parser.js';
 import type { SseMessage } from '../src/page/sse-parser.js';
 import { DISPLAY_STATUSES } from '../src/page/status.js';
 import { toOverallProgress } from '../src/page/summary-view.js';
-import { runRecord, writeLog, writeMetrics, writeRecord } from './support/run-folders.js';
+import {
+  appendLog,
+  runRecord,
+  writeLog,
+  writeMetrics,
+  writeRecord,
+} from './support/run-folders.js';
 
 // The page reads the API through its own copies of the API's types (it is compiled for the
 // browser, without the API's Node types): these checks fail to compile when the two drift.
@@ -40,6 +46,7 @@ describe('the page reads the fields the API sends, with their types', () => {
     expectTypeOf<RunListPage>().toExtend<Page.ApiRunListPage>();
     expectTypeOf<{ run: RunView; control: ControlRequest | null }>().toExtend<Page.ApiRunDetail>();
     expectTypeOf<LogChunk & { id: string }>().toExtend<Page.ApiLogChunk>();
+    expectTypeOf<LogChunk & { id: string }>().toExtend<Page.ApiLogEvent>();
     expectTypeOf<MetricsHistory & { id: string }>().toExtend<Page.ApiMetricsHistory>();
     expectTypeOf<MetricsLine>().toExtend<Page.ApiMetricsPoint>();
     expectTypeOf<DashboardSummary>().toExtend<Page.ApiSummary>();
@@ -119,7 +126,7 @@ describe('the page reads a real dashboard server', () => {
     );
     await writeLog(root, record.id, 'epoch 1\nepoch 2\n');
     await writeMetrics(root, record.id, 4, now);
-    await expect.poll(() => server.index.size).toBe(2);
+    await expect.poll(() => server.index.size, { timeout: 10_000 }).toBe(2);
 
     const client = new ApiClient(() => TOKEN, server.url);
     const rows = await client.listAllRuns();
@@ -218,7 +225,7 @@ describe('the page reads a real dashboard server', () => {
     await expect(wrong.getSummary()).rejects.toMatchObject({ status: 401 });
   });
 
-  test('the event stream: summary at once, then run and removed events the page can read', async ({
+  test('the event stream: summary and resources at once, then run and removed events the page can read', async ({
     root,
     server,
   }) => {
@@ -244,6 +251,9 @@ describe('the page reads a real dashboard server', () => {
     };
     try {
       expect(toOverallProgress(await next('summary'), Date.now()).percent).toBeNull();
+      const resources = toResources(await next('resources'));
+      expect(resources.host).toBe(hostname());
+      expect(resources.gpus[0].processes[0]).toMatchObject({ pid: process.pid });
       const record = runRecord('live/run', { progress: { current: 5, total: 10 } });
       await writeRecord(root, record);
       expect(toRunRow(await next('run'))).toMatchObject({
@@ -255,6 +265,46 @@ describe('the page reads a real dashboard server', () => {
       });
       await rm(join(root, 'live'), { recursive: true });
       expect(await next('removed')).toEqual({ id: 'live/run' });
+    } finally {
+      controller.abort();
+      await reader.cancel().catch(() => {});
+    }
+  });
+
+  test('the log stream: a tail, then appended pieces the page can read', async ({
+    root,
+    server,
+  }) => {
+    const record = runRecord('follow/run');
+    await writeRecord(root, record);
+    await writeLog(root, record.id, 'one\ntwo\n');
+    await expect.poll(() => server.index.get(record.id), { timeout: 10_000 }).toBeDefined();
+    const client = new ApiClient(() => TOKEN, server.url);
+    const controller = new AbortController();
+    const response = await fetch(client.logStreamUrl(record.id, 1), {
+      headers: client.authHeaders(),
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const parser = new SseParser();
+    const pieces: unknown[] = [];
+    const nextPiece = async () => {
+      const deadline = Date.now() + 10_000;
+      while (pieces.length === 0) {
+        if (Date.now() > deadline) throw new Error('no log event within 10 s');
+        const { done, value } = await reader.read();
+        if (done) throw new Error('the stream ended');
+        for (const message of parser.push(value)) {
+          if (message.event === 'log') pieces.push(JSON.parse(message.data));
+        }
+      }
+      return toLogPiece(pieces.shift());
+    };
+    try {
+      expect(await nextPiece()).toEqual({ text: 'two\n', end: 8, reset: true, exists: true });
+      await appendLog(root, record.id, 'three\n');
+      expect(await nextPiece()).toEqual({ text: 'three\n', end: 14, reset: false, exists: true });
     } finally {
       controller.abort();
       await reader.cancel().catch(() => {});

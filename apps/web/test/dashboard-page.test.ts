@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -275,16 +275,11 @@ test('clicking a run shows its facts, a plot of its metrics and its log, followi
   // Read-only page: no cancel button without a token.
   expect(await page.locator('#detail-cancel').isVisible()).toBe(false);
 
-  // New log lines show up when the run's record changes (its heartbeat or progress).
+  // A line appended to run.log shows up through the log stream, with no change of the record.
   await appendLog(root, record.id, 'epoch 3 loss 1.2\n');
-  await writeRecord(root, {
-    ...record,
-    progress: { current: 31, total: 100 },
-    updatedAt: new Date().toISOString(),
-  });
   await expect
     .poll(() => log.innerText(), { timeout: LIVE_UPDATE_MS })
-    .toContain('epoch 3 loss 1.2');
+    .toBe('epoch 1 loss 2.1\nepoch 2 loss 1.7\n 30%|███ \nepoch 3 loss 1.2');
 
   await page.keyboard.press('Escape');
   await expect.poll(() => detail.isVisible()).toBe(false);
@@ -470,7 +465,16 @@ test("the resources panel lists GPUs with their processes; a process's run opens
   );
   process.env['FAKE_NVIDIA_SMI_SCENARIO'] = scenario;
   try {
-    const server = await serve({ resources: { nvidiaSmiCommand: FAKE_NVIDIA_SMI } });
+    const server = await serve({
+      resources: { nvidiaSmiCommand: FAKE_NVIDIA_SMI, cacheMs: 0 },
+      resourcesIntervalMs: 300,
+    });
+    const resourceRequests: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/resources')
+        resourceRequests.push(request.url());
+    });
+    const loadedAt = Date.now();
     await page.goto(server.url);
     const gpuRows = page.locator('#gpu-body tr');
     await expect.poll(() => gpuRows.count(), { timeout: LIVE_UPDATE_MS }).toBe(2);
@@ -491,6 +495,25 @@ test("the resources panel lists GPUs with their processes; a process's run opens
     expect(await processes.nth(1).locator('.run-link').count()).toBe(0);
     expect(await processes.nth(1).innerText()).toBe('pid 999999999 · 300.0 MiB');
     expect(await page.locator('#resources-brief').textContent()).toContain('1 of 2 GPUs busy');
+
+    // The GPU gets busier: the page shows it from the `resources` event, asking nothing.
+    const requestsBefore = resourceRequests.length;
+    const busier = JSON.parse(await readFile(scenario, 'utf8')) as {
+      gpus: { utilizationPercent: number }[];
+    };
+    busier.gpus[0].utilizationPercent = 45;
+    // Atomically: the fake reads the scenario on every call.
+    await writeFile(`${scenario}.tmp`, JSON.stringify(busier));
+    await rename(`${scenario}.tmp`, scenario);
+    await expect
+      .poll(() => page.locator('#gpu-body tr[data-gpu="0"]').innerText(), {
+        timeout: LIVE_UPDATE_MS,
+      })
+      .toContain('45%');
+    expect(resourceRequests.length).toBe(requestsBefore);
+    // No periodic requests: past the old 5 s polling period, only the first paint asked.
+    await page.waitForTimeout(Math.max(0, loadedAt + 6000 - Date.now()));
+    expect(resourceRequests).toHaveLength(1);
 
     await processes.nth(0).locator('.run-link').click();
     await expect.poll(() => page.locator('#detail').isVisible()).toBe(true);

@@ -4,6 +4,7 @@ import type {
   ApiControl,
   ApiErrorBody,
   ApiLogChunk,
+  ApiLogEvent,
   ApiRunDetail,
   ApiRunListPage,
 } from './api-types.js';
@@ -99,6 +100,15 @@ export class ApiClient {
     };
   }
 
+  /**
+   * The URL of the run's log stream (`GET /api/runs/<id>/log?follow=1`): Server-Sent `log`
+   * events, the first the last `tail` lines, then each piece appended to `run.log` (read them
+   * with {@link toLogPiece}). Open it with `connectEvents`, which sends {@link authHeaders}.
+   */
+  logStreamUrl(id: string, tail: number): string {
+    return new URL(`api/runs/${encodeRunId(id)}/log?follow=1&tail=${tail}`, this.base).href;
+  }
+
   async getMetrics(id: string): Promise<unknown> {
     return this.json(`api/runs/${encodeRunId(id)}/metrics`);
   }
@@ -146,6 +156,23 @@ export class ApiClient {
     }
     return response;
   }
+}
+
+/**
+ * A `log` event of the log stream as a piece to show; `null` when it is not one.
+ *
+ * @example
+ * const piece = toLogPiece({ id: 'a', text: 'epoch 3\n', end: 120, exists: true, reset: false });
+ */
+export function toLogPiece(data: unknown): LogPiece | null {
+  const body = wire<ApiLogEvent>(data);
+  if (typeof body.text !== 'string') return null;
+  return {
+    text: body.text,
+    end: num(body.end),
+    reset: body.reset === true,
+    exists: body.exists !== false,
+  };
 }
 
 /**

@@ -86,6 +86,14 @@ export interface ApiLogChunk {
   reset: boolean;
 }
 
+/**
+ * The `log` event of `GET /api/runs/<id>/log?follow=1` (`LogChunk` and the id): first the tail
+ * (`reset: true`), then each appended piece; `reset` again when the log was truncated.
+ */
+export interface ApiLogEvent extends ApiLogChunk {
+  id: string;
+}
+
 /** One line of `metrics.jsonl` (`MetricsLine`). */
 export interface ApiMetricsPoint {
   time: string;
@@ -130,7 +138,7 @@ export interface ApiGpu {
   processes: ApiGpuProcess[];
 }
 
-/** `ResourcesSnapshot`: `GET /api/resources`. */
+/** `ResourcesSnapshot`: `GET /api/resources` and the SSE `resources` event of `/api/events`. */
 export interface ApiResources {
   hostname: string;
   sampledAt: string;

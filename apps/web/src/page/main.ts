@@ -19,11 +19,6 @@ import { storeToken, takeToken } from './token.js';
 
 /** Rows rendered at first; "Show more" adds as many again. */
 const PAGE_ROWS = 500;
-/**
- * Resources (CPU, memory, GPUs) are no file change, so no event carries them: the page asks
- * for them this often, only while the panel is open and the tab visible.
- */
-const RESOURCES_REFRESH_MS = 5000;
 
 let token = takeToken();
 const api = new ApiClient(() => token);
@@ -203,6 +198,11 @@ async function resync(): Promise<void> {
   void refreshResources();
 }
 
+/**
+ * Resources (CPU, memory, GPUs) come as `resources` events while the stream is open; the
+ * page asks for them only for the first paint after each (re)connection and when the panel
+ * is opened.
+ */
 async function refreshResources(): Promise<void> {
   try {
     resources.render(toResources(await api.getResources()));
@@ -332,9 +332,6 @@ function wireControls(): void {
     themeButton.title = `Theme: ${theme} (click to change)`;
   });
   themeButton.title = `Theme: ${storedTheme()} (click to change)`;
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') void refreshResources();
-  });
 }
 
 applyTheme(storedTheme(), false);
@@ -348,15 +345,11 @@ const events = connectEvents({
     run: onRunEvent,
     removed: onRemovedEvent,
     summary: onSummaryEvent,
+    resources: (data) => resources.render(toResources(data)),
   },
   onOpen: () => void resync(),
   onState: showConnection,
 });
-setInterval(() => {
-  if (connection === 'live' && resources.expanded && document.visibilityState === 'visible') {
-    void refreshResources();
-  }
-}, RESOURCES_REFRESH_MS);
 setInterval(() => {
   const now = Date.now();
   table.tick(now);

@@ -1,5 +1,7 @@
-import { ApiError } from './api-client.js';
-import type { ApiClient } from './api-client.js';
+import { ApiError, toLogPiece } from './api-client.js';
+import type { ApiClient, LogPiece } from './api-client.js';
+import { connectEvents } from './event-stream.js';
+import type { ConnectionState } from './event-stream.js';
 import { byId, h, setText } from './dom.js';
 import { formatAge, formatDuration, formatNumber, formatPercent } from './format.js';
 import { terminalText } from './log-text.js';
@@ -14,7 +16,7 @@ import { FINAL_STATUSES } from './status.js';
 const LOG_TAIL_LINES = 400;
 /** The log text kept for display; older text is dropped at a line start. */
 const MAX_LOG_CHARS = 400_000;
-/** Log and metrics are reloaded at most this often while a run changes. */
+/** Metrics and the run's requests are reloaded at most this often while a run changes. */
 const REFRESH_INTERVAL_MS = 1500;
 const CONFIRM_WINDOW_MS = 4000;
 
@@ -26,8 +28,9 @@ export interface RunDetailOptions {
 }
 
 /**
- * The panel of the selected run: its facts, a plot of its metrics, and the tail of its log,
- * which follows new lines while the panel is scrolled to the bottom. The log and the metrics
+ * The panel of the selected run: its facts, a plot of its metrics, and the tail of its log.
+ * The log comes from the run's log stream (`GET /api/runs/<id>/log?follow=1`), so new lines
+ * show as they are written; the view scrolls with them while it is at the bottom. The metrics
  * reload when the run's record changes (an SSE `run` event), at most every 1.5 s.
  */
 export class RunDetail {
@@ -48,7 +51,7 @@ export class RunDetail {
   private refreshing = false;
   private confirmUntil = 0;
   private logText = '';
-  private logEnd: number | null = null;
+  private logStream: { close: () => void; reconnect: () => void } | null = null;
   private cancelRequestedAt: string | null = null;
 
   constructor(private readonly options: RunDetailOptions) {
@@ -75,7 +78,7 @@ export class RunDetail {
     this.panel.hidden = false;
     if (changedRun) {
       this.logText = '';
-      this.logEnd = null;
+      this.followLog(row.id);
       this.cancelRequestedAt = null;
       this.log.textContent = 'Loading…';
       this.plots.replaceChildren();
@@ -91,6 +94,8 @@ export class RunDetail {
     this.runId = null;
     this.row = null;
     this.panel.hidden = true;
+    this.logStream?.close();
+    this.logStream = null;
     if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
     this.refreshTimer = null;
   }
@@ -109,6 +114,42 @@ export class RunDetail {
   /** The token was set or forgotten: the cancel button may appear or go. */
   tokenChanged(): void {
     if (this.row) this.renderCancel(this.row);
+    this.logStream?.reconnect();
+  }
+
+  private followLog(id: string): void {
+    this.logStream?.close();
+    this.logStream = connectEvents({
+      url: this.options.api.logStreamUrl(id, LOG_TAIL_LINES),
+      headers: () => this.options.api.authHeaders(),
+      handlers: {
+        log: (data) => {
+          const piece = toLogPiece(data);
+          if (piece && id === this.runId) this.showLog(piece);
+        },
+      },
+      // Each connection starts with a fresh tail (`reset`), so nothing to reload here.
+      onOpen: () => {},
+      onState: (state: ConnectionState) => {
+        if (state === 'live' || id !== this.runId || this.logText !== '') return;
+        setText(
+          this.log,
+          state === 'unauthorized' ? 'No log: the dashboard needs its token.' : 'Loading…',
+        );
+      },
+    });
+  }
+
+  private showLog(piece: LogPiece): void {
+    this.logText = piece.reset ? piece.text : this.logText + piece.text;
+    if (this.logText.length > MAX_LOG_CHARS) {
+      const cut = this.logText.indexOf('\n', this.logText.length - MAX_LOG_CHARS);
+      this.logText = this.logText.slice(cut < 0 ? this.logText.length - MAX_LOG_CHARS : cut + 1);
+    }
+    const text = terminalText(this.logText).replace(/\n$/, '');
+    setText(this.log, text !== '' ? text : piece.exists ? '(the log is empty)' : '(no log yet)');
+    this.log.classList.toggle('muted', text === '');
+    if (this.follow.checked) this.scrollLogToEnd();
   }
 
   private update(row: RunRow, nowMs: number): void {
@@ -279,11 +320,7 @@ export class RunDetail {
     }
     this.refreshing = true;
     this.lastRefresh = Date.now();
-    const [log, metrics, run] = await Promise.allSettled([
-      this.options.api.getLog(
-        id,
-        this.logEnd === null ? { tail: LOG_TAIL_LINES } : { from: this.logEnd },
-      ),
+    const [metrics, run] = await Promise.allSettled([
       this.options.api.getMetrics(id),
       this.options.api.getRun(id),
     ]);
@@ -292,22 +329,6 @@ export class RunDetail {
     if (run.status === 'fulfilled' && run.value.cancelRequestedAt !== this.cancelRequestedAt) {
       this.cancelRequestedAt = run.value.cancelRequestedAt;
       if (this.row) this.update(this.row, Date.now());
-    }
-    if (log.status === 'fulfilled') {
-      const piece = log.value;
-      this.logText = piece.reset ? piece.text : this.logText + piece.text;
-      if (this.logText.length > MAX_LOG_CHARS) {
-        const cut = this.logText.indexOf('\n', this.logText.length - MAX_LOG_CHARS);
-        this.logText = this.logText.slice(cut < 0 ? this.logText.length - MAX_LOG_CHARS : cut + 1);
-      }
-      this.logEnd = piece.end;
-      const text = terminalText(this.logText).replace(/\n$/, '');
-      setText(this.log, text !== '' ? text : piece.exists ? '(the log is empty)' : '(no log yet)');
-      this.log.classList.toggle('muted', text === '');
-      if (this.follow.checked) this.scrollLogToEnd();
-    } else {
-      setText(this.log, errorText(log.reason, 'No log'));
-      this.log.classList.add('muted');
     }
     if (metrics.status === 'fulfilled') {
       renderMetricPlots(this.plots, toMetricSeries(metrics.value));

@@ -20,10 +20,12 @@ import type { RunIndex } from '../run-index/run-index.js';
 import type { DashboardStatus } from '../run-index/dashboard-status.js';
 import { MAX_LOG_TAIL_LINES, readLog } from '../run-files/log-tail.js';
 import { MAX_METRICS_POINTS, readMetricsHistory } from '../run-files/metrics-history.js';
+import { ResourceFeed } from '../resources/resource-feed.js';
 import { ResourceSampler } from '../resources/resource-sampler.js';
 import type { ResourceSamplerOptions } from '../resources/resource-sampler.js';
 import { API_ERROR_CODES, ApiError, errorBody } from './api-error.js';
 import { createEventStream } from './event-stream.js';
+import { createLogStream } from './log-stream.js';
 import { LOOPBACK_HOSTNAMES, hostnameOfHeader, normalizeHostname } from './host-check.js';
 import { parseRunPath } from './run-path.js';
 import { findStaticFile, staticFileResponse } from './static-files.js';
@@ -56,11 +58,26 @@ export interface DashboardAppOptions {
   maxBufferedBytes?: number;
   /** Options of the resources sampler (`GET /api/resources`), or a sampler to share. */
   resources?: ResourceSampler | ResourceSamplerOptions;
+  /**
+   * Interval of the `resources` SSE event. Resources are sampled only while at least one
+   * event stream is open, once per interval for all of them. Default 5000 ms.
+   */
+  resourcesIntervalMs?: number;
+  /**
+   * How often a followed log (`GET /api/runs/<id>/log?follow=1`) is re-checked without a
+   * file-system event (network file systems). Default 2000 ms.
+   */
+  logRecheckMs?: number;
   /** Receives unexpected errors (answered as 500 without details). Default: `console.error`. */
   onInternalError?: (error: unknown) => void;
 }
 
 const SESSION_COOKIE = 'runboard_session';
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+} as const;
 const KNOWN_API_PATHS = /^\/api\/(runs(\/.*)?|summary|resources|events|session)$/;
 
 /**
@@ -106,6 +123,13 @@ export function createDashboardApp(options: DashboardAppOptions): Hono {
       : new ResourceSampler({ runIdForPid: () => index.localRunPids(), ...options.resources });
   const onInternalError =
     options.onInternalError ?? ((error) => console.error('runboard dashboard:', error));
+  const resourceFeed = new ResourceFeed(sampler, {
+    intervalMs: options.resourcesIntervalMs ?? 5000,
+  });
+  const logRecheckMs = options.logRecheckMs ?? 2000;
+  if (!Number.isInteger(logRecheckMs) || logRecheckMs < 1) {
+    throw new TypeError('Expected `logRecheckMs` to be a positive integer');
+  }
 
   const app = new Hono();
 
@@ -219,6 +243,18 @@ export function createDashboardApp(options: DashboardAppOptions): Hono {
     if (action === 'log') {
       const tail = integerParam(c, 'tail', 0, MAX_LOG_TAIL_LINES);
       const from = integerParam(c, 'from', 0, Number.MAX_SAFE_INTEGER);
+      if (booleanParam(c, 'follow')) {
+        const body = createLogStream(id, runDir, {
+          tail,
+          from,
+          recheckMs: logRecheckMs,
+          keepAliveMs,
+          maxBufferedBytes,
+          signal: c.req.raw.signal,
+          onError: onInternalError,
+        });
+        return c.body(body, 200, SSE_HEADERS);
+      }
       const log = await readRunFile(id, () => readLog(join(runDir, RUN_FILES.log), { tail, from }));
       return c.json({ id, ...log });
     }
@@ -282,12 +318,9 @@ export function createDashboardApp(options: DashboardAppOptions): Hono {
       keepAliveMs,
       maxBufferedBytes,
       signal: c.req.raw.signal,
+      resources: resourceFeed,
     });
-    return c.body(body, 200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      'x-accel-buffering': 'no',
-    });
+    return c.body(body, 200, SSE_HEADERS);
   });
 
   if (staticRoot !== undefined) {
@@ -330,6 +363,13 @@ function integerParam(c: Context, name: string, min: number, max: number): numbe
     );
   }
   return value;
+}
+
+function booleanParam(c: Context, name: string): boolean {
+  const text = c.req.query(name);
+  if (text === undefined || text === '' || text === '0' || text === 'false') return false;
+  if (text === '1' || text === 'true') return true;
+  throw new ApiError(400, API_ERROR_CODES.invalidQuery, `${name} must be 1, true, 0 or false`);
 }
 
 async function readControl(runDir: string): Promise<ControlRequest | null> {

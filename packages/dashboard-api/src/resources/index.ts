@@ -5,3 +5,5 @@ export type {
   ResourceSamplerOptions,
   ResourcesSnapshot,
 } from './resource-sampler.js';
+export { ResourceFeed } from './resource-feed.js';
+export type { ResourceFeedOptions, ResourceListener } from './resource-feed.js';

@@ -7,3 +7,5 @@ export {
   readMetricsHistory,
 } from './metrics-history.js';
 export type { MetricsHistory, MetricsPoint, ReadMetricsOptions } from './metrics-history.js';
+export { followLog } from './log-follower.js';
+export type { FollowLogOptions } from './log-follower.js';

@@ -1,3 +1,4 @@
+import type { FileHandle } from 'node:fs/promises';
 import { openRegularFile, readRange } from './open-regular-file.js';
 
 /** The most bytes one log request reads: 1 MiB. */
@@ -43,25 +44,33 @@ export interface LogChunk {
  * const next = await readLog('/data/logs/cdd/run_2/run.log', { from: end });
  */
 export async function readLog(file: string, options: ReadLogOptions = {}): Promise<LogChunk> {
-  const tail = options.tail ?? DEFAULT_LOG_TAIL_LINES;
-  const maxBytes = Math.min(options.maxBytes ?? MAX_LOG_BYTES, MAX_LOG_BYTES);
   const opened = await openRegularFile(file);
   if (!opened) return { text: '', start: 0, end: 0, size: 0, exists: false, reset: false };
-  const { handle, size } = opened;
   try {
-    if (options.from !== undefined && options.from <= size) {
-      const length = Math.min(size - options.from, maxBytes);
-      const bytes = await readRange(handle, options.from, length);
-      const cut = length < size - options.from ? utf8Boundary(bytes, bytes.length) : bytes.length;
-      return chunk(bytes.subarray(0, cut), options.from, size, false);
-    }
-    const windowStart = Math.max(0, size - maxBytes);
-    const bytes = await readRange(handle, windowStart, size - windowStart);
-    const cut = tailCut(bytes, tail, windowStart > 0);
-    return chunk(bytes.subarray(cut), windowStart + cut, size, options.from !== undefined);
+    return await readOpenedLog(opened.handle, opened.size, options);
   } finally {
-    await handle.close();
+    await opened.handle.close();
   }
+}
+
+/** {@link readLog} on a file already opened (with `openRegularFile`); the caller closes it. */
+export async function readOpenedLog(
+  handle: FileHandle,
+  size: number,
+  options: ReadLogOptions = {},
+): Promise<LogChunk> {
+  const tail = options.tail ?? DEFAULT_LOG_TAIL_LINES;
+  const maxBytes = Math.min(options.maxBytes ?? MAX_LOG_BYTES, MAX_LOG_BYTES);
+  if (options.from !== undefined && options.from <= size) {
+    const length = Math.min(size - options.from, maxBytes);
+    const bytes = await readRange(handle, options.from, length);
+    const cut = length < size - options.from ? utf8Boundary(bytes, bytes.length) : bytes.length;
+    return chunk(bytes.subarray(0, cut), options.from, size, false);
+  }
+  const windowStart = Math.max(0, size - maxBytes);
+  const bytes = await readRange(handle, windowStart, size - windowStart);
+  const cut = tailCut(bytes, tail, windowStart > 0);
+  return chunk(bytes.subarray(cut), windowStart + cut, size, options.from !== undefined);
 }
 
 function chunk(bytes: Buffer, start: number, size: number, reset: boolean): LogChunk {

@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
  */
 export async function openRegularFile(
   path: string,
-): Promise<{ handle: FileHandle; size: number } | undefined> {
+): Promise<{ handle: FileHandle; size: number; inode: number } | undefined> {
   let handle: FileHandle;
   try {
     handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
@@ -20,7 +20,7 @@ export async function openRegularFile(
     const stats = await handle.stat();
     if (!stats.isFile())
       throw Object.assign(new Error(`${path} is not a regular file`), { code: 'EINVAL' });
-    return { handle, size: stats.size };
+    return { handle, size: stats.size, inode: stats.ino };
   } catch (error) {
     await handle.close();
     throw error;

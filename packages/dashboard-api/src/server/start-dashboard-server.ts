@@ -77,6 +77,8 @@ export async function startDashboardServer(
     keepAliveMs,
     maxBufferedBytes,
     resources,
+    resourcesIntervalMs,
+    logRecheckMs,
     onInternalError,
     ...indexOptions
   } = options;
@@ -91,6 +93,8 @@ export async function startDashboardServer(
       keepAliveMs,
       maxBufferedBytes,
       resources,
+      resourcesIntervalMs,
+      logRecheckMs,
       onInternalError,
     });
     const server = createAdaptorServer({ fetch: app.fetch, hostname: host });

@@ -1,0 +1,203 @@
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect } from 'vitest';
+import { createDashboardApp } from '../src/http/create-dashboard-app.js';
+import { ResourceFeed } from '../src/resources/resource-feed.js';
+import { ResourceSampler } from '../src/resources/resource-sampler.js';
+import { activeLogFollowerCount } from '../src/run-files/log-follower.js';
+import { startDashboardServer } from '../src/server/start-dashboard-server.js';
+import type {
+  DashboardServer,
+  DashboardServerOptions,
+} from '../src/server/start-dashboard-server.js';
+import { test, waitFor, writeRun } from './test-utils.js';
+
+const fakeNvidiaSmi = fileURLToPath(new URL('./fixtures/fake-nvidia-smi.mjs', import.meta.url));
+
+const servers: DashboardServer[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+async function start(options: DashboardServerOptions): Promise<DashboardServer> {
+  const server = await startDashboardServer({
+    port: 0,
+    rescanIntervalMs: 0,
+    onWarning: () => {},
+    ...options,
+  });
+  servers.push(server);
+  return server;
+}
+
+interface SseMessage {
+  event: string;
+  data: string;
+}
+
+/** An SSE client over fetch that collects messages; `close()` disconnects it. */
+async function connect(url: URL) {
+  const abort = new AbortController();
+  const response = await fetch(url, { signal: abort.signal });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const messages: SseMessage[] = [];
+  let buffer = '';
+  const pump = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event !== undefined && data !== undefined) messages.push({ event, data });
+      }
+    }
+  })().catch(() => {});
+  const of = (event: string) =>
+    messages.filter((m) => m.event === event).map((m) => JSON.parse(m.data));
+  return {
+    messages,
+    of,
+    async waitFor(event: string, count = 1, timeoutMs = 5000) {
+      await waitFor(() => of(event).length >= count, timeoutMs, `${count} ${event} event(s)`);
+      return of(event);
+    },
+    async close() {
+      abort.abort();
+      await reader.cancel().catch(() => {});
+      await pump;
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the resources event', () => {
+  test('nvidia-smi runs only while an SSE client is connected, one sample for all of them', async ({
+    root,
+  }) => {
+    const countDir = await mkdtemp(join(tmpdir(), 'runboard-smi-calls-'));
+    const callsFile = join(countDir, 'calls');
+    process.env.FAKE_NVIDIA_SMI_CALLS = callsFile;
+    cleanups.push(async () => {
+      delete process.env.FAKE_NVIDIA_SMI_CALLS;
+      await rm(countDir, { recursive: true, force: true });
+    });
+    const calls = async () =>
+      (await readFile(callsFile, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+    const server = await start({
+      root,
+      resources: { nvidiaSmiCommand: fakeNvidiaSmi, cacheMs: 0 },
+      resourcesIntervalMs: 150,
+    });
+
+    await sleep(600);
+    expect(await calls()).toBe(0);
+
+    const first = await connect(new URL('api/events', server.url));
+    const second = await connect(new URL('api/events', server.url));
+    const [snapshot] = await first.waitFor('resources');
+    expect(snapshot.gpus.map((gpu: { name: string }) => gpu.name)).toEqual([
+      'NVIDIA H100 80GB HBM3',
+      'NVIDIA H100 80GB HBM3',
+    ]);
+    await second.waitFor('resources', 4);
+    const firstTimes = new Set(first.of('resources').map((s) => s.sampledAt));
+    // The second client got the first one's samples, not samples of its own.
+    for (const { sampledAt } of second.of('resources')) expect(firstTimes).toContain(sampledAt);
+    // The API answer is still there (first paint, API users).
+    expect((await fetch(new URL('api/resources', server.url))).status).toBe(200);
+
+    await first.close();
+    await second.close();
+    await waitFor(() => server.index.subscriberCount === 0, 3000, 'both clients to go');
+    await sleep(200); // a sample under way when the last client left may still finish
+    const callsAfter = await calls();
+    expect(callsAfter).toBeGreaterThan(0);
+    await sleep(750); // five intervals
+    expect(await calls()).toBe(callsAfter);
+  });
+
+  test('ResourceFeed: starts with the first listener, stops with the last', async () => {
+    let samples = 0;
+    const sampler = new ResourceSampler({
+      cacheMs: 0,
+      queryGpus: async () => {
+        samples += 1;
+        return { available: false, gpus: [], reason: 'none', checkedAt: Date.now() };
+      },
+    });
+    // The sampler asks an unavailable nvidia-smi again only after a minute; count samples instead.
+    const feed = new ResourceFeed(sampler, { intervalMs: 50 });
+    const got: string[] = [];
+    expect(feed.active).toBe(false);
+    const stopA = feed.subscribe((s) => got.push(`a ${s.sampledAt}`));
+    const stopB = feed.subscribe((s) => got.push(`b ${s.sampledAt}`));
+    expect(feed.active).toBe(true);
+    await waitFor(() => got.filter((g) => g.startsWith('b')).length >= 2, 3000, 'samples');
+    stopA();
+    expect(feed.active).toBe(true);
+    stopB();
+    stopB();
+    expect(feed.active).toBe(false);
+    expect(feed.listenerCount).toBe(0);
+    const count = got.length;
+    await sleep(200);
+    expect(got.length).toBe(count);
+    expect(samples).toBe(1);
+    expect(() => new ResourceFeed(sampler, { intervalMs: 0 })).toThrow(TypeError);
+  });
+});
+
+describe('GET /api/runs/<id>/log?follow=1', () => {
+  test('a tail, then each appended line; the watch ends with the connection', async ({ root }) => {
+    await writeRun(root, 'sweep/a');
+    const log = join(root, 'sweep', 'a', 'run.log');
+    await writeFile(log, 'line 1\nline 2\nline 3\n');
+    const server = await start({ root });
+    const stream = await connect(new URL('api/runs/sweep/a/log?follow=1&tail=2', server.url));
+    const [first] = await stream.waitFor('log');
+    expect(first).toMatchObject({ id: 'sweep/a', text: 'line 2\nline 3\n', reset: true, end: 21 });
+    expect(activeLogFollowerCount()).toBe(1);
+    await appendFile(log, 'line 4\n');
+    const chunks = await stream.waitFor('log', 2);
+    expect(chunks[1]).toMatchObject({ text: 'line 4\n', start: 21, end: 28, reset: false });
+    await stream.close();
+    await waitFor(() => activeLogFollowerCount() === 0, 3000, 'the follower to stop');
+  });
+
+  test('from= continues after an offset', async ({ root }) => {
+    await writeRun(root, 'r');
+    await writeFile(join(root, 'r', 'run.log'), 'old\nnew\n');
+    const server = await start({ root });
+    const stream = await connect(new URL('api/runs/r/log?follow=1&from=4', server.url));
+    const [first] = await stream.waitFor('log');
+    expect(first).toMatchObject({ text: 'new\n', start: 4, reset: false });
+    await stream.close();
+  });
+
+  test('errors: bad follow, unknown run, traversal (in memory)', async ({ root, openIndex }) => {
+    await writeRun(root, 'sweep/a');
+    const app = createDashboardApp({ index: await openIndex({ watch: false }) });
+    const bad = await app.request('/api/runs/sweep/a/log?follow=maybe');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: 'INVALID_QUERY' } });
+    expect((await app.request('/api/runs/sweep/nope/log?follow=1')).status).toBe(404);
+    expect((await app.request('/api/runs/..%2F..%2Fetc/log?follow=1')).status).toBe(400);
+    expect(
+      (await app.request('/api/runs/sweep/a/log?follow=0')).headers.get('content-type'),
+    ).toMatch(/json/);
+    expect(activeLogFollowerCount()).toBe(0);
+  });
+});
