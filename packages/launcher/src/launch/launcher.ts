@@ -7,6 +7,7 @@ import { GpuPolicyUnavailableError } from './errors.js';
 import { stopOrphanedJob } from './orphaned-job.js';
 import type { Executor, ExecExit, ExecSpec, StartedExec } from './executors/executor.js';
 import { allowedGpus } from './gpus/gpu-policy.js';
+import { withGpuClaims } from './gpus/gpu-claims.js';
 import { GpuSlots } from './gpus/gpu-slots.js';
 import type { GpuStatus } from './gpus/nvidia-smi.js';
 import { readGpuStatus } from './gpus/nvidia-smi.js';
@@ -94,6 +95,8 @@ interface Entry {
 
 const GPU_STATUS_MAX_AGE_MS = 2_000;
 const CANCEL_SCAN_INTERVAL_MS = 1_000;
+/** How soon a run whose GPUs other launchers' runs hold is looked at again. */
+const GPU_RETRY_MS = 250;
 
 /**
  * Runs a plan to the end: reconciles it with the run folders, then starts what is not done
@@ -433,22 +436,17 @@ class LaunchSession {
       await this.#cancelPending(entry);
       return;
     }
-    const claim = await updateRunRecord(entry.runDir, (current) => {
-      if (current === undefined && judged === undefined)
-        return claimedRecord(
-          newQueuedRecord(entry.run, now),
-          entry.run,
-          this.#identity,
-          entry.gpus,
-          now,
-        );
-      if (!sameRecord(current, judged)) return undefined;
-      if (current!.status !== 'queued' && !(current!.status === 'starting' && entry.reclaim))
-        return undefined;
-      return claimedRecord(current!, entry.run, this.#identity, entry.gpus, now, {
-        uncounted: entry.reclaim,
-      });
-    });
+    const claim =
+      entry.run.gpuCount > 0
+        ? await this.#claimGpus(entry, judged, now)
+        : await this.#claim(entry, judged, now);
+    if (claim === undefined) {
+      // Its GPUs are held by another launcher's runs: look again shortly.
+      this.#release(entry, 'pending');
+      entry.notBefore = Date.now() + GPU_RETRY_MS;
+      this.#schedulePump();
+      return;
+    }
     if (!claim.changed) {
       this.#release(entry, 'pending');
       await this.#judge(entry, claim.record);
@@ -482,6 +480,65 @@ class LaunchSession {
     void exec.exited.then((exit) =>
       this.#serial(entry, () => this.#ownExited(entry, attempt, exec, exit)),
     );
+  }
+
+  /** Claims the run's record (compare-and-set on the record judged) with `entry.gpus`. */
+  #claim(
+    entry: Entry,
+    judged: RunRecord | undefined,
+    now: Date,
+  ): Promise<{ changed: boolean; record: RunRecord | undefined }> {
+    return updateRunRecord(entry.runDir, (current) => {
+      if (current === undefined && judged === undefined)
+        return claimedRecord(
+          newQueuedRecord(entry.run, now),
+          entry.run,
+          this.#identity,
+          entry.gpus,
+          now,
+        );
+      if (!sameRecord(current, judged)) return undefined;
+      if (current!.status !== 'queued' && !(current!.status === 'starting' && entry.reclaim))
+        return undefined;
+      return claimedRecord(current!, entry.run, this.#identity, entry.gpus, now, {
+        uncounted: entry.reclaim,
+      });
+    });
+  }
+
+  /**
+   * Chooses the run's GPUs and claims it under the root's GPU lock, counting the GPUs that runs
+   * of every launcher on this root hold (their records); `undefined` when none are free.
+   */
+  async #claimGpus(
+    entry: Entry,
+    judged: RunRecord | undefined,
+    now: Date,
+  ): Promise<{ changed: boolean; record: RunRecord | undefined } | undefined> {
+    let claim: { changed: boolean; record: RunRecord | undefined } | undefined;
+    await withGpuClaims(
+      this.#plan.root,
+      entry.run.id,
+      { stalledAfterSeconds: this.#plan.stalledAfterSeconds },
+      async (busy) => {
+        claim = undefined;
+        this.#slots.release(entry.gpus);
+        entry.gpus = [];
+        const allowed = this.#plan.gpuPolicy ? this.#policyAllowedGpus() : undefined;
+        if (this.#plan.gpuPolicy && allowed === undefined) return false;
+        const gpus = this.#slots.allocate(entry.run.gpuCount, {
+          pinned: entry.run.pinnedGpus,
+          allowed,
+          busy,
+        });
+        if (gpus === undefined) return false;
+        entry.gpus = gpus;
+        claim = await this.#claim(entry, judged, now);
+        // A run another launcher claimed first holds its GPUs too: stays listed either way.
+        return claim.record?.status === 'starting' || claim.record?.status === 'running';
+      },
+    );
+    return claim;
   }
 
   /** Lets the executor prepare the next start while runs still wait for one. */

@@ -32,23 +32,30 @@ export class GpuSlots {
 
   /**
    * Takes `count` GPUs with a free slot (`pinned`: exactly those), among `allowed` when given;
-   * the least used first, then the lowest id. `undefined` when they are not free now.
+   * the least used first, then the lowest id. `undefined` when they are not free now. `busy`:
+   * runs on each GPU known from elsewhere (other launchers); a GPU counts as used by the larger
+   * of its own count and that one, so runs known to both are not counted twice.
    */
   allocate(
     count: number,
-    options: { pinned?: readonly number[]; allowed?: ReadonlySet<number> } = {},
+    options: {
+      pinned?: readonly number[];
+      allowed?: ReadonlySet<number>;
+      busy?: ReadonlyMap<number, number>;
+    } = {},
   ): number[] | undefined {
+    const used = (id: number) => Math.max(this.#used.get(id) ?? 0, options.busy?.get(id) ?? 0);
     const usable = (id: number) =>
-      this.free(id) > 0 && (options.allowed === undefined || options.allowed.has(id));
+      this.#used.has(id) &&
+      used(id) < this.#capacity &&
+      (options.allowed === undefined || options.allowed.has(id));
     let chosen: number[];
     if (options.pinned) {
       if (!options.pinned.every(usable)) return undefined;
       chosen = [...options.pinned];
     } else {
       if (count === 0) return [];
-      const candidates = this.gpuIds
-        .filter(usable)
-        .sort((a, b) => (this.#used.get(a) ?? 0) - (this.#used.get(b) ?? 0) || a - b);
+      const candidates = this.gpuIds.filter(usable).sort((a, b) => used(a) - used(b) || a - b);
       if (candidates.length < count) return undefined;
       chosen = candidates.slice(0, count).sort((a, b) => a - b);
     }
