@@ -25,6 +25,7 @@ export function shouldColor(
   return tty.isTTY === true && typeof tty.hasColors === 'function' && tty.hasColors();
 }
 
+/** A {@link Stylize} that applies styles when `color` is on and returns text as is otherwise. */
 export function stylizer(color: boolean): Stylize {
   return color
     ? (style, text) => (text === '' ? text : styleText(style, text))

@@ -1,5 +1,5 @@
 /**
- * The cancel token. `runboard dashboard --token T` prints the page's URL with the token in the
+ * The dashboard's token (cancel; reads too off loopback). `runboard dashboard --token T` prints the page's URL with the token in the
  * fragment (`http://127.0.0.1:8787/#token=T`): browsers never send the fragment to the server,
  * so the token stays out of access logs, proxies and `Referer` headers. The page moves it into
  * `sessionStorage` (this tab only, gone when the tab closes), removes it from the address bar,
@@ -25,6 +25,7 @@ export function takeToken(): string | null {
   }
 }
 
+/** Keeps `token` for this tab, or forgets it (`null`). */
 export function storeToken(token: string | null): void {
   try {
     if (token) sessionStorage.setItem(STORAGE_KEY, token);

@@ -91,10 +91,14 @@ const KNOWN_API_PATHS = /^\/api\/(runs(\/.*)?|summary|resources|events|session)$
  * console.log(await response.json()); // { runs: [...], nextCursor, total, counts }
  */
 export function createDashboardApp(options: DashboardAppOptions): Hono {
-  const { index } = options;
-  if (typeof options !== 'object' || options === null || typeof index?.list !== 'function') {
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    typeof options.index?.list !== 'function'
+  ) {
     throw new TypeError('Expected `index` to be a RunIndex');
   }
+  const { index } = options;
   if (
     options.token !== undefined &&
     (typeof options.token !== 'string' || options.token.length < 1)

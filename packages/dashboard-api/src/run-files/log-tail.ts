@@ -5,6 +5,7 @@ import { openRegularFile, readRange } from './open-regular-file.js';
 export const MAX_LOG_BYTES = 1024 * 1024;
 /** The most lines `tail` may ask for. */
 export const MAX_LOG_TAIL_LINES = 100_000;
+/** The lines of a tail when `tail` is not given. */
 export const DEFAULT_LOG_TAIL_LINES = 200;
 
 export interface ReadLogOptions {

@@ -4,6 +4,7 @@ import { openRegularFile, readRange } from './open-regular-file.js';
 export const MAX_METRICS_BYTES = 8 * 1024 * 1024;
 /** The most points one answer holds; longer histories are thinned evenly. */
 export const MAX_METRICS_POINTS = 100_000;
+/** The most points an answer holds when `limit` is not given. */
 export const DEFAULT_METRICS_POINTS = 5000;
 
 /** One line of `metrics.jsonl`: a JSON object (progress and metrics at a moment). */

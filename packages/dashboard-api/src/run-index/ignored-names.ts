@@ -2,8 +2,6 @@ import { isTempFileName } from '@runboard/json-io';
 import { RUN_FILES } from '@runboard/launcher';
 import { isLockFolderName } from '@runboard/locking';
 
-export { isLockFolderName };
-
 const SEARCHABLE_FOLDER = /^[A-Za-z0-9_=+,@-][A-Za-z0-9._=+,@-]*$/;
 
 /**

@@ -8,6 +8,7 @@ export const RUN_SORT_KEYS = ['id', 'updatedAt', 'progress', 'status'] as const;
 
 export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
 
+/** The directions `GET /api/runs` sorts in (`order`). */
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 
 export type SortOrder = (typeof SORT_ORDERS)[number];

@@ -17,7 +17,7 @@ import type { DeriveStateOptions, DerivedStateThresholds } from '@runboard/launc
 import { DASHBOARD_ERROR_CODES, DashboardRootError, DashboardWarning } from '../errors.js';
 import type { DashboardErrorCode } from '../errors.js';
 import { UNREADABLE_STATUS } from './dashboard-status.js';
-import { isLockFolderName, isRunRecordName, isSearchableFolderName } from './ignored-names.js';
+import { isRunRecordName, isSearchableFolderName } from './ignored-names.js';
 import { createLimiter } from './limiter.js';
 import type { Limiter } from './limiter.js';
 import { queryRuns } from './query.js';
@@ -94,7 +94,8 @@ const WATCH_LIMIT_CODES = new Set(['ENOSPC', 'EMFILE', 'ENFILE']);
 /** A change arriving within chokidar's 50 ms change throttle is dropped; look again after it. */
 const SETTLE_CHECK_MS = 120;
 const MAX_WARNED_PATHS = 20;
-const NEW_FOLDER_SETTLE_MS = 500;
+/** When to look into a new folder again: its watch may come into place late on a loaded machine. */
+const NEW_FOLDER_SETTLE_MS = [500, 2_000, 8_000] as const;
 
 interface ReadState {
   again: boolean;
@@ -230,6 +231,7 @@ export class RunIndex {
     return entry ? toRunView(entry) : undefined;
   }
 
+  /** Whether there is a run `id`. */
   has(id: string): boolean {
     return this.entries.has(id);
   }
@@ -670,8 +672,8 @@ export class RunIndex {
       };
       walkNewFolder();
       // A file created between the walk listing a new folder and its watch being in place is
-      // seen by neither: look once more when the folder has settled.
-      this.later(NEW_FOLDER_SETTLE_MS, walkNewFolder);
+      // seen by neither: look again as the folder settles (a few walks of one small subtree).
+      for (const delay of NEW_FOLDER_SETTLE_MS) this.later(delay, walkNewFolder);
     } else if (event === 'unlinkDir') {
       this.forgetWatched(path);
       const prefix = segments.join('/');
@@ -694,11 +696,7 @@ export class RunIndex {
       return !isRunRecordName(name);
     if (isRunRecordName(name)) return stats !== undefined && !stats.isFile();
     if (stats && !stats.isDirectory()) return true;
-    return (
-      !isSearchableFolderName(name) ||
-      isLockFolderName(name) ||
-      segments.length > this.options.maxDepth
-    );
+    return !isSearchableFolderName(name) || segments.length > this.options.maxDepth;
   }
 
   /** Whether one of the first `count` segments' prefixes is a run. */

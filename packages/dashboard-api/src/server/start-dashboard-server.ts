@@ -11,6 +11,7 @@ import type { RunIndexOptions } from '../run-index/run-index.js';
 
 /** The address the dashboard listens on unless told otherwise. */
 export const DEFAULT_DASHBOARD_HOST = '127.0.0.1';
+/** The port the dashboard listens on unless told otherwise. */
 export const DEFAULT_DASHBOARD_PORT = 8787;
 
 export interface DashboardServerOptions

@@ -19,11 +19,13 @@ export interface DerivedStateThresholds {
   outdatedAfterSeconds?: number;
 }
 
+/** The thresholds used where a reader sets none: stalled after 60 s, stuck after 30 min, never outdated. */
 export const DEFAULT_DERIVED_STATE_THRESHOLDS: DerivedStateThresholds = {
   stalledAfterSeconds: 60,
   stuckAfterSeconds: 30 * 60,
 };
 
+/** Settings of {@link deriveState} and {@link displayStatus}. */
 export interface DeriveStateOptions {
   /** The reader's clock, in ms since the epoch. Default `Date.now()`. */
   now?: number;

@@ -32,6 +32,7 @@ import {
 } from './record-transitions.js';
 import { readRunRecord, updateRunRecord } from './run-records.js';
 
+/** Settings of {@link launch}. */
 export interface LaunchOptions {
   plan: ResolvedPlan;
   /** Starts each attempt's `runboard exec` (see `createLocalExecutor`). */
@@ -52,6 +53,7 @@ export interface LaunchOptions {
   readGpuStatus?: () => Promise<GpuStatus>;
 }
 
+/** How one run of the plan ended, in a {@link LaunchResult}. */
 export interface RunResult {
   id: string;
   /** `undefined`: not finished when the launch stopped. */
@@ -60,6 +62,7 @@ export interface RunResult {
   error?: string | null;
 }
 
+/** What {@link launch} resolves with. */
 export interface LaunchResult {
   /** Every run reached a final state (else the launch was stopped first). */
   completed: boolean;

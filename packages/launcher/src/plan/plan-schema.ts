@@ -23,6 +23,7 @@ export const commandSchema = z
   )
   .describe('An argv array (run without a shell) or a string (run by sh -c).');
 
+/** `env`: environment variables added to the launcher's own. */
 export const envSchema = z
   .record(z.string(), z.string({ error: 'expected string' }))
   .describe("Environment variables for the job, added to the launcher's own.");
@@ -43,6 +44,7 @@ export const epochDirsSchema = z.strictObject({
     ),
 });
 
+/** A run's `progress`: sources besides `##runboard` lines and tqdm bars (`epochDirs`). */
 export const runProgressConfigSchema = z
   .strictObject({ epochDirs: epochDirsSchema.optional() })
   .describe('Progress sources besides ##runboard lines and tqdm bars, which are always read.');

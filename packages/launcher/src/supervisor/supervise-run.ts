@@ -13,7 +13,7 @@ import {
   type ProgressReport,
   type ProgressSource,
 } from '../progress/progress-report.js';
-import { ProgressTracker } from '../progress/progress-tracker.js';
+import { ProgressTracker, type ProgressSnapshot } from '../progress/progress-tracker.js';
 import { parseTqdmLine } from '../progress/tqdm-line.js';
 import { CappedLog } from './capped-log.js';
 import { watchCancelRequest } from './cancel-watcher.js';
@@ -184,7 +184,6 @@ export async function superviseRun(options: SupervisorOptions): Promise<Supervis
     const result: SupervisorResult = { runId: claimed.id, attempt: claimed.attempt, ...ending };
     if (!ending.superseded) {
       const now = Date.now();
-      const snapshot = tracker.snapshot(now);
       const patch: Partial<RunRecord> = {
         status: ending.status,
         pid: ending.pid,
@@ -193,11 +192,7 @@ export async function superviseRun(options: SupervisorOptions): Promise<Supervis
         exitCode: ending.exitCode,
         signal: ending.signal,
         error: ending.error,
-        progress: snapshot.progress,
-        metrics: snapshot.metrics,
-        ...(snapshot.progressChangedAt !== undefined
-          ? { progressChangedAt: new Date(snapshot.progressChangedAt).toISOString() }
-          : {}),
+        ...progressFields(tracker.snapshot(now)),
       };
       const recordError = await writeFinalRecord(runDir, owner, patch, {
         ...claimed,
@@ -266,7 +261,6 @@ export async function superviseRun(options: SupervisorOptions): Promise<Supervis
     write: async () => {
       if (superseded) return;
       const now = Date.now();
-      const snapshot = tracker.snapshot(now);
       await writeOwnedRecord(
         runDir,
         owner,
@@ -274,11 +268,7 @@ export async function superviseRun(options: SupervisorOptions): Promise<Supervis
           status: 'running',
           pid,
           heartbeatAt: new Date(now).toISOString(),
-          progress: snapshot.progress,
-          metrics: snapshot.metrics,
-          ...(snapshot.progressChangedAt !== undefined
-            ? { progressChangedAt: new Date(snapshot.progressChangedAt).toISOString() }
-            : {}),
+          ...progressFields(tracker.snapshot(now)),
         },
         { ...claimed, pid },
         // Progress and heartbeats need not survive a power loss (the rename keeps them atomic);
@@ -467,6 +457,17 @@ export async function superviseRun(options: SupervisorOptions): Promise<Supervis
     exitStatus: superseded ? 1 : exitStatus,
     superseded,
   });
+}
+
+/** The record fields that come from the progress tracker. */
+function progressFields(snapshot: ProgressSnapshot): Partial<RunRecord> {
+  return {
+    progress: snapshot.progress,
+    metrics: snapshot.metrics,
+    ...(snapshot.progressChangedAt !== undefined
+      ? { progressChangedAt: new Date(snapshot.progressChangedAt).toISOString() }
+      : {}),
+  };
 }
 
 /** Waits for the job's output to end; a process outside the group may hold the pipes open. */
