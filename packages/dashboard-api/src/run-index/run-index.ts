@@ -146,6 +146,8 @@ export class RunIndex {
   private scanning: Promise<void> | undefined;
   private watcher: WatcherShards | undefined;
   private watcherReady: Promise<void> = Promise.resolve();
+  /** The watcher's first batch is in place: folders met from now on are new to it. */
+  private watcherStarted = false;
   private mode: WatchMode = WATCH_MODES.off;
   private isClosed = false;
   private eventSequence = 0;
@@ -381,7 +383,15 @@ export class RunIndex {
       workers: this.options.concurrency,
       maxDepth: this.options.maxDepth,
       startId,
-      onFolder: (id) => this.watchPath(id === '' ? this.root : join(this.root, ...id.split('/'))),
+      onFolder: (id) => {
+        const path = id === '' ? this.root : join(this.root, ...id.split('/'));
+        const isNew = !this.watchedPaths.has(path);
+        this.watchPath(path);
+        // A folder this walk met after the watcher started is watched from now on, but a file
+        // created in it while its watch comes into place is reported by no event (chokidar
+        // ignores what it finds initially): look again as the folder settles.
+        if (isNew && this.watcherStarted) this.walkAgainAsItSettles(id);
+      },
       onRun: (id, stats) => {
         if (this.isClosed || !isValidRunId(id)) return undefined;
         const entry = this.entries.get(id);
@@ -605,6 +615,7 @@ export class RunIndex {
     // Sorted, each folder comes with its runs: a watcher lists every folder given to it at
     // once, so spreading folders over the batches spreads that work too.
     this.watcherReady = shards.start([...this.watchedPaths].sort()).then(async () => {
+      this.watcherStarted = true;
       // Catch what changed between the first scan and the watcher being in place.
       if (!this.isClosed && this.watcher === shards) await this.rescan();
     });
@@ -665,15 +676,11 @@ export class RunIndex {
       void this.requestRead(id, event !== 'unlink');
     } else if (event === 'addDir') {
       if (this.isIgnoredPath(path)) return;
-      const walkNewFolder = (): void => {
-        void this.walk(segments.join('/')).catch((error: NodeJS.ErrnoException) =>
-          this.warnPath(DASHBOARD_ERROR_CODES.scanError, path, error),
-        );
-      };
-      walkNewFolder();
+      const id = segments.join('/');
+      this.walkFolder(id);
       // A file created between the walk listing a new folder and its watch being in place is
       // seen by neither: look again as the folder settles (a few walks of one small subtree).
-      for (const delay of NEW_FOLDER_SETTLE_MS) this.later(delay, walkNewFolder);
+      this.walkAgainAsItSettles(id);
     } else if (event === 'unlinkDir') {
       this.forgetWatched(path);
       const prefix = segments.join('/');
@@ -681,6 +688,16 @@ export class RunIndex {
         if (id === prefix || id.startsWith(`${prefix}/`)) void this.requestRead(id, false);
       }
     }
+  }
+
+  private walkFolder(id: string): void {
+    void this.walk(id).catch((error: NodeJS.ErrnoException) =>
+      this.warnPath(DASHBOARD_ERROR_CODES.scanError, join(this.root, ...id.split('/')), error),
+    );
+  }
+
+  private walkAgainAsItSettles(id: string): void {
+    for (const delay of NEW_FOLDER_SETTLE_MS) this.later(delay, () => this.walkFolder(id));
   }
 
   /** chokidar's filter: only folders that may hold runs, and `progress.json` files. */
