@@ -545,6 +545,7 @@ describe('security: Host header, CORS, read protection, unknown routes', () => {
     const response = await app.request('/api/runs');
     expect(response.headers.get('x-frame-options')).toBe('DENY');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
     expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
