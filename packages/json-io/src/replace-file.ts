@@ -30,9 +30,20 @@ export interface ReplaceOptions {
   durable: boolean;
   /** Asked right before the rename; `false` discards the temp file instead (a newer value landed). */
   shouldRename?: () => boolean;
+  /**
+   * Called (and must not throw) right after the rename, before the folder's fsync: the new
+   * content is visible from then on, so a caller holding a lock can release it already.
+   */
+  afterRename?: () => void;
 }
 
 const MAX_SYMLINK_HOPS = 40;
+
+/**
+ * Data up to this size is written synchronously even by `replaceFile`: copying it into the page
+ * cache takes microseconds, less than a thread-pool round trip.
+ */
+const SYNC_WRITE_LIMIT = 64 * 1024;
 
 /**
  * The real path a write to `file` replaces: symlinks are followed, so the link stays a link;
@@ -87,13 +98,22 @@ export async function replaceFile(
     // thread-pool round trip. Writing, fsync and close (which flushes on NFS) use the pool.
     ({ fd, foldersToSync } = createTemp(temp, stats));
     const data = Buffer.from(text);
-    for (let offset = 0; offset < data.length;) {
-      offset += (await writeAsync(fd, data, offset, data.length - offset)).bytesWritten;
+    if (data.length <= SYNC_WRITE_LIMIT) writeAllSync(fd, data);
+    else {
+      for (let offset = 0; offset < data.length;) {
+        offset += (await writeAsync(fd, data, offset, data.length - offset)).bytesWritten;
+      }
     }
-    if (options.durable) await fsyncAsync(fd);
     const closing = fd;
-    fd = undefined; // a failed close frees the descriptor too: never close it twice
-    await closeAsync(closing);
+    if (options.durable) {
+      await fsyncAsync(closing);
+      fd = undefined; // a failed close frees the descriptor too: never close it twice
+      // After the fsync nothing is left to flush, so closing is cheap even on NFS.
+      closeSync(closing);
+    } else {
+      fd = undefined;
+      await closeAsync(closing); // flushes on NFS (close-to-open): not on the event loop
+    }
     if (options.shouldRename?.() === false) {
       unlinkQuietlySync(temp);
       return false;
@@ -105,6 +125,7 @@ export async function replaceFile(
   } finally {
     await sweeping;
   }
+  options.afterRename?.();
   if (options.durable) {
     try {
       for (const folder of foldersToSync ?? []) await syncFolder(folder);
@@ -128,10 +149,7 @@ export function replaceFileSync(given: string, text: string, options: ReplaceOpt
   let foldersToSync: string[] | undefined;
   try {
     ({ fd, foldersToSync } = createTemp(temp, stats));
-    const data = Buffer.from(text);
-    for (let offset = 0; offset < data.length;) {
-      offset += writeSync(fd, data, offset, data.length - offset);
-    }
+    writeAllSync(fd, Buffer.from(text));
     if (options.durable) fsyncSync(fd);
     const closing = fd;
     fd = undefined;
@@ -270,6 +288,12 @@ function syncFolderSync(dir: string): void {
 function ignoreUnsupportedFolderSync(error: unknown): void {
   const code = (error as NodeJS.ErrnoException).code;
   if (code !== 'EINVAL' && code !== 'ENOTSUP') throw error;
+}
+
+function writeAllSync(fd: number, data: Buffer): void {
+  for (let offset = 0; offset < data.length;) {
+    offset += writeSync(fd, data, offset, data.length - offset);
+  }
 }
 
 function closeQuietlySync(fd: number): void {

@@ -129,13 +129,43 @@ function findInObject(
   ancestors: object[] | undefined,
   refuseNonFinite: boolean,
 ) {
+  if (hasOwnKeysOnly(object)) {
+    // `for…in` walks a plain object about twice as fast as `Object.keys`, which allocates.
+    for (const key in object) {
+      const problem = findInProperty(object, key, ancestors, refuseNonFinite);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
   for (const key of Object.keys(object)) {
-    const item = object[key];
-    if (isFineLeaf(item, refuseNonFinite)) continue;
-    const problem = findProblem(item, key, true, ancestors, refuseNonFinite);
-    if (problem) return prefixed(problem, key);
+    const problem = findInProperty(object, key, ancestors, refuseNonFinite);
+    if (problem) return problem;
   }
   return undefined;
+}
+
+function findInProperty(
+  object: Record<string, unknown>,
+  key: string,
+  ancestors: object[] | undefined,
+  refuseNonFinite: boolean,
+): Problem | undefined {
+  const item = object[key];
+  if (isFineLeaf(item, refuseNonFinite)) return undefined;
+  const problem = findProblem(item, key, true, ancestors, refuseNonFinite);
+  return problem && prefixed(problem, key);
+}
+
+/**
+ * Whether `for…in` over `object` yields exactly its own enumerable keys, as `JSON.stringify`
+ * uses: true for plain objects, unless someone added an enumerable property to `Object.prototype`.
+ */
+function hasOwnKeysOnly(object: object): boolean {
+  const prototype = Object.getPrototypeOf(object);
+  if (prototype === null) return true;
+  if (prototype !== Object.prototype) return false;
+  for (const _ in Object.prototype) return false;
+  return true;
 }
 
 /** The common leaves (strings, numbers, booleans, null), settled without a recursive call. */

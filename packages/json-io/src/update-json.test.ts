@@ -88,6 +88,36 @@ describe('updateJson', () => {
     expect(await readdir(dir)).toEqual(['log.json']);
   });
 
+  test('settles the callers of successive batches in call order', async ({ dir }) => {
+    const file = join(dir, 'counter.json');
+    const settled: number[] = [];
+    const calls: Array<Promise<unknown>> = [];
+    for (let index = 0; index < 12; index++) {
+      const call = updateJson(file, (n: number) => n + 1, { default: 0 });
+      calls.push(call.then((value) => settled.push(value)));
+      // Let a batch start now and then, so that later calls form batches of their own while
+      // earlier batches are still being committed.
+      if (index % 3 === 2) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(calls);
+    expect(settled).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(await readFile(file, 'utf8')).toBe('12\n');
+    expect(await readdir(dir)).toEqual(['counter.json']);
+  });
+
+  test('waits out a file that a writer outside the lock left torn for a moment', async ({
+    dir,
+  }) => {
+    const file = join(dir, 'state.json');
+    await writeFile(file, '{"runs": ');
+    const repair = new Promise((resolve) => setTimeout(resolve, 30)).then(() =>
+      writeFile(file, '{"runs": 1}\n'),
+    );
+    const value = await updateJson(file, (state: { runs: number }) => ({ runs: state.runs + 1 }));
+    await repair;
+    expect(value).toEqual({ runs: 2 });
+  });
+
   test('fails only the caller whose updater throws, and applies none of its change', async ({
     dir,
   }) => {

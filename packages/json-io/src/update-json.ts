@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { Lock, LockOptions } from '@runboard/locking';
 import { acquireLock, LOCK_DEFAULTS, LockAbortError, LockTimeoutError } from '@runboard/locking';
-import { readJson } from './read-json.js';
+import { JsonParseError } from './errors.js';
+import { readJson, readJsonSync } from './read-json.js';
 import { serializeJson } from './serialize-json.js';
 import type { JsonValidator } from './validator.js';
 import { checkValidator, runValidator } from './validator.js';
@@ -45,12 +46,16 @@ interface Entry {
   stopWaiting: () => void;
 }
 
+type Result = { value: unknown } | { error: unknown };
+
 interface FileUpdates {
   /** Callers that have not been taken into a batch yet, in call order. */
   pending: Entry[];
   /** Aborts the lock acquisition when every pending caller gave up waiting. */
   acquiring?: AbortController;
   draining: boolean;
+  /** Resolves once the callers of every batch committed so far have settled (in batch order). */
+  settled: Promise<void>;
 }
 
 const updatesByFile = new Map<string, FileUpdates>();
@@ -109,7 +114,7 @@ export function updateJson(
   const key = resolve(file);
   let updates = updatesByFile.get(key);
   if (!updates) {
-    updates = { pending: [], draining: false };
+    updates = { pending: [], draining: false, settled: Promise.resolve() };
     updatesByFile.set(key, updates);
   }
   const queue = updates;
@@ -170,14 +175,26 @@ async function drain(key: string, updates: FileUpdates): Promise<void> {
       }
       const batch = updates.pending.splice(0);
       for (const entry of batch) entry.stopWaiting();
-      if (batch.length === 0) await lock.release().catch(() => {});
-      else await commitBatch(key, lock, batch);
+      if (batch.length === 0) {
+        await lock.release().catch(() => {});
+        continue;
+      }
+      // The next batch may take the lock while this one's folder fsync is still running.
+      const { released, settled } = commitBatch(key, lock, batch, updates.settled);
+      updates.settled = settled;
+      await released;
     }
   } finally {
     updates.draining = false;
-    if (updates.pending.length === 0) updatesByFile.delete(key);
-    else void drain(key, updates);
+    if (updates.pending.length > 0) void drain(key, updates);
+    else void updates.settled.then(() => forget(key, updates));
   }
+}
+
+/** Drops an idle queue once its last callers have settled. */
+function forget(key: string, updates: FileUpdates): void {
+  if (!updates.draining && updates.pending.length === 0 && updatesByFile.get(key) === updates)
+    updatesByFile.delete(key);
 }
 
 function rejectAll(entries: Entry[], error: unknown): void {
@@ -190,13 +207,51 @@ function rejectAll(entries: Entry[], error: unknown): void {
 const MISSING = Symbol('missing');
 
 /**
- * Reads once, applies each caller's updater in order, writes once, releases, then settles every
- * caller (after the release, so that a settled caller never sees the lock still held).
+ * Reads once, applies each caller's updater in order, writes once. The lock is released as soon
+ * as the new content is in place (`released`), before the folder's fsync: the content is visible
+ * then anyway, and any later value is derived from it. Callers settle once the write is durable
+ * and the callers of `earlier` batches have settled (`settled`, which never rejects), so a
+ * settled caller never sees the lock still held.
  */
-async function commitBatch(file: string, lock: Lock, batch: Entry[]): Promise<void> {
-  const results = new Map<Entry, { value: unknown } | { error: unknown }>();
+function commitBatch(
+  file: string,
+  lock: Lock,
+  batch: Entry[],
+  earlier: Promise<void>,
+): { released: Promise<void>; settled: Promise<void> } {
+  let markReleased!: (releasing: Promise<void>) => void;
+  const released = new Promise<void>((resolve) => (markReleased = resolve));
+  let releasing: Promise<void> | undefined;
+  const release = (): Promise<void> => {
+    releasing ??= lock.release().catch((error: unknown) => {
+      process.emitWarning(`updateJson: could not release the lock on ${file}: ${String(error)}`);
+    });
+    markReleased(releasing);
+    return releasing;
+  };
+  const settled = (async () => {
+    const results = await writeBatch(file, lock, batch, release);
+    await release();
+    await earlier;
+    for (const entry of batch) {
+      const result = results.get(entry) as Result;
+      if ('value' in result) entry.resolve(result.value);
+      else entry.reject(result.error);
+    }
+  })();
+  return { released, settled };
+}
+
+/** The batch's work under the lock; never rejects: every caller's outcome is in the result. */
+async function writeBatch(
+  file: string,
+  lock: Lock,
+  batch: Entry[],
+  release: () => void,
+): Promise<Map<Entry, Result>> {
+  const results = new Map<Entry, Result>();
   try {
-    const onDisk = await readJson<unknown>(file, { default: MISSING });
+    const onDisk = await readUnderLock(file);
     // The latest accepted value, serialized: each updater gets a fresh copy of it.
     let currentText: string | undefined;
     for (const entry of batch) {
@@ -222,24 +277,32 @@ async function commitBatch(file: string, lock: Lock, batch: Entry[]): Promise<vo
       // The commit point: refuse to write unless the lock is still surely ours, checked on disk
       // first and once more, synchronously, right before the rename.
       await lock.verify();
-      await commitJsonText(file, currentText, durable, () => lock.throwIfCompromised());
+      await commitJsonText(file, currentText, durable, {
+        beforeRename: () => lock.throwIfCompromised(),
+        afterRename: release,
+      });
     }
   } catch (error) {
-    // Nothing was written: every caller not already failed by its own updater fails with this.
+    // Nothing was written (or its durability is unknown): every caller not already failed by
+    // its own updater fails with this.
     for (const entry of batch) {
       if (!results.has(entry) || 'value' in (results.get(entry) ?? {}))
         results.set(entry, { error });
     }
   }
+  return results;
+}
+
+/**
+ * Under the lock the file is normally whole: one synchronous attempt saves the thread-pool
+ * round trips; a file caught mid-write by a writer outside the lock gets readJson's retries.
+ */
+async function readUnderLock(file: string): Promise<unknown> {
   try {
-    await lock.release();
+    return readJsonSync<unknown>(file, { default: MISSING, deadlineMs: 0 });
   } catch (error) {
-    process.emitWarning(`updateJson: could not release the lock on ${file}: ${String(error)}`);
-  }
-  for (const entry of batch) {
-    const result = results.get(entry) as { value: unknown } | { error: unknown };
-    if ('value' in result) entry.resolve(result.value);
-    else entry.reject(result.error);
+    if (!(error instanceof JsonParseError)) throw error;
+    return readJson<unknown>(file, { default: MISSING });
   }
 }
 

@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { tempFilesIn, test } from '../test/test-utils.js';
 import { JsonSerializeError, JsonWriteError } from './errors.js';
 import { commitJsonText, getWriteStats, writeJson, writeJsonSync } from './write-json.js';
@@ -221,10 +221,15 @@ describe('commitJsonText (the commit step of updateJson)', () => {
     const refuse = () => {
       throw refusal;
     };
-    await expect(commitJsonText(file, '{"v": 2}\n', true, refuse)).rejects.toBe(refusal);
+    const afterRename = vi.fn();
+    await expect(
+      commitJsonText(file, '{"v": 2}\n', true, { beforeRename: refuse, afterRename }),
+    ).rejects.toBe(refusal);
     expect(readBack(file)).toEqual({ v: 1 });
     expect(tempFilesIn(dir)).toEqual([]);
-    await commitJsonText(file, '{"v": 3}\n', false, () => {});
+    expect(afterRename).not.toHaveBeenCalled();
+    await commitJsonText(file, '{"v": 3}\n', false, { beforeRename: () => {}, afterRename });
     expect(readBack(file)).toEqual({ v: 3 });
+    expect(afterRename).toHaveBeenCalledOnce();
   });
 });

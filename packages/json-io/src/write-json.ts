@@ -143,12 +143,13 @@ export function getWriteStats(): WriteStats {
  * Replaces `file` with already serialized `text` outside the coalescing queue, for a caller that
  * holds the file's lock (`updateJson`). `beforeRename` runs synchronously right before the rename
  * and may throw to cancel it: the error is rethrown as it is, and the target is untouched.
+ * `afterRename` runs right after the rename, before the folder's fsync, and must not throw.
  */
 export async function commitJsonText(
   file: string,
   text: string,
   durable: boolean,
-  beforeRename: () => void,
+  hooks: { beforeRename: () => void; afterRename: () => void },
 ): Promise<void> {
   let target: string;
   try {
@@ -161,16 +162,19 @@ export async function commitJsonText(
     durable,
     shouldRename: () => {
       try {
-        beforeRename();
+        hooks.beforeRename();
         return true;
       } catch (error) {
         refusal = { error };
         return false;
       }
     },
+    afterRename: () => {
+      stats.physicalWrites++;
+      hooks.afterRename();
+    },
   });
   if (!renamed) throw refusal?.error;
-  stats.physicalWrites++;
 }
 
 async function drain(target: string, queue: PathQueue): Promise<void> {

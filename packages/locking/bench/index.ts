@@ -262,8 +262,8 @@ console.log(
 console.log(
   '| in flight per process | `updateJson` | proper-lockfile + `atomically` | ours / recipe |\n|---|---:|---:|---:|',
 );
-for (const inflight of [1, 8]) {
-  const perProcess = quick ? 50 : inflight === 1 ? 100 : 200;
+for (const inflight of [1, 2, 8]) {
+  const perProcess = quick ? 50 : 200;
   const results = { ours: [] as number[], recipe: [] as number[] };
   for (let round = 0; round < (quick ? 1 : 3); round++) {
     const order = round % 2 ? (['recipe', 'ours'] as const) : (['ours', 'recipe'] as const);

@@ -222,8 +222,8 @@ describe('Lock', () => {
     const file = join(dir, 'f.json');
     const lock = await acquireLock(file);
     // Another process takes it over, then a new owner moves in.
-    expect(await takeOverLock(lock.lockDir, `owner-${lock.owner.token}.json`)).toBe(true);
-    expect(await takeOverLock(lock.lockDir, `owner-${lock.owner.token}.json`)).toBe(false);
+    expect(takeOverLock(lock.lockDir, `owner-${lock.owner.token}.json`)).toBe(true);
+    expect(takeOverLock(lock.lockDir, `owner-${lock.owner.token}.json`)).toBe(false);
     const { recordPath } = await fabricateLock(file, { hostname: 'elsewhere' });
 
     const error = await lock.verify().catch((caught: unknown) => caught);
@@ -240,7 +240,7 @@ describe('Lock', () => {
 
   test('notices a takeover by itself through the refresh, aborting its signal', async ({ dir }) => {
     const lock = await acquireLock(join(dir, 'f.json'), { stale: 2_000 });
-    expect(await takeOverLock(lock.lockDir, `owner-${lock.owner.token}.json`)).toBe(true);
+    expect(takeOverLock(lock.lockDir, `owner-${lock.owner.token}.json`)).toBe(true);
     const reason = await new Promise((resolve) =>
       lock.signal.addEventListener('abort', () => resolve(lock.signal.reason)),
     );

@@ -46,7 +46,7 @@ export async function acquireLock(file: string, options?: LockOptions): Promise<
   validateFileArgument(file);
   const timings = resolveLockOptions(options);
   if (timings.signal?.aborted) throw new LockAbortError(file, timings.signal.reason);
-  const target = await resolveLockTarget(file, true);
+  const target = resolveLockTarget(file, true);
   if (timings.signal?.aborted) throw new LockAbortError(target, timings.signal.reason);
   const wait = new LockWait(target, timings.timeoutMs, timings.signal);
   const leaveLocalQueue = await enterLocalQueue(target, wait);
@@ -78,16 +78,16 @@ async function lockOnDisk(
       if (lock) return lock;
     }
     inspectFirst = false;
-    const inspection = await inspectLock(lockDir, timings.staleMs);
+    const inspection = inspectLock(lockDir, timings.staleMs);
     switch (inspection.state) {
       case LOCK_STATES.free:
         continue;
       case LOCK_STATES.empty:
-        await removeEmptyLockDir(lockDir);
+        removeEmptyLockDir(lockDir);
         continue;
       case LOCK_STATES.dead:
       case LOCK_STATES.stale:
-        await takeOverLock(lockDir, inspection.recordName as string);
+        takeOverLock(lockDir, inspection.recordName as string);
         continue;
       default:
         await wait.backoff();

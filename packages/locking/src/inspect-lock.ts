@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { readFile, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isRecordName, isStagingNameOf } from './lock-paths.js';
@@ -39,10 +40,14 @@ function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException).code;
 }
 
-export async function inspectLock(lockDir: string, staleMs: number): Promise<LockInspection> {
+/**
+ * Looks at the lock folder. Synchronous (a one-entry folder and a small record): waiters call it
+ * on every attempt, and a thread-pool round trip per step would cost more than the steps.
+ */
+export function inspectLock(lockDir: string, staleMs: number): LockInspection {
   let entries: string[];
   try {
-    entries = await readdir(lockDir);
+    entries = readdirSync(lockDir);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return { state: LOCK_STATES.free };
     if (errorCode(error) === 'ENOTDIR') return { state: LOCK_STATES.unknown };
@@ -57,10 +62,8 @@ export async function inspectLock(lockDir: string, staleMs: number): Promise<Loc
   let text: string;
   let refreshedAt: Date;
   try {
-    [text, { mtime: refreshedAt }] = await Promise.all([
-      readFile(recordPath, 'utf8'),
-      stat(recordPath),
-    ]);
+    text = readFileSync(recordPath, 'utf8');
+    refreshedAt = statSync(recordPath).mtime;
   } catch (error) {
     // Released or taken over while we looked: look again.
     if (errorCode(error) === 'ENOENT') return { state: LOCK_STATES.free };
@@ -75,9 +78,9 @@ export async function inspectLock(lockDir: string, staleMs: number): Promise<Loc
 }
 
 /** Removes a lock folder only if it is empty; a live lock never is. */
-export async function removeEmptyLockDir(lockDir: string): Promise<void> {
+export function removeEmptyLockDir(lockDir: string): void {
   try {
-    await rmdir(lockDir);
+    rmdirSync(lockDir);
   } catch (error) {
     const code = errorCode(error);
     if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
@@ -92,14 +95,14 @@ export async function removeEmptyLockDir(lockDir: string): Promise<void> {
  *
  * @returns whether this caller removed the owner.
  */
-export async function takeOverLock(lockDir: string, recordName: string): Promise<boolean> {
+export function takeOverLock(lockDir: string, recordName: string): boolean {
   try {
-    await unlink(join(lockDir, recordName));
+    unlinkSync(join(lockDir, recordName));
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return false;
     throw error;
   }
-  await removeEmptyLockDir(lockDir);
+  removeEmptyLockDir(lockDir);
   return true;
 }
 

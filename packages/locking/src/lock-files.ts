@@ -40,6 +40,10 @@ export interface LockFilesHooks {
  *   a record removed by a takeover makes the refresh fail, which marks the lock compromised.
  * - `rmdir` (release, and proper-lockfile's exit handler) first unlinks this owner's record, then
  *   removes the folder only if that unlink succeeded.
+ *
+ * These steps on the lock folder run synchronously (their callbacks still come asynchronously):
+ * each is a metadata update of a few microseconds on a local disk, where a thread-pool round trip
+ * costs ~25 µs, so a lock + release takes about a third of the time.
  */
 export class LockFiles {
   readonly lockDir: string;
@@ -67,56 +71,66 @@ export class LockFiles {
   readonly mkdir = (path: string, callback: NoParamCallback): void => {
     if (path !== this.lockDir) return fs.mkdir(path, callback);
     const startedAt = Date.now();
-    this.#create().then(
-      () => {
-        this.#held = true;
-        this.#hooks.onRefreshed(startedAt);
-        callback(null);
-      },
-      (error: NodeJS.ErrnoException) => callback(error),
-    );
+    const error = attempt(() => this.#createSync());
+    if (!error) {
+      this.#held = true;
+      this.#hooks.onRefreshed(startedAt);
+    }
+    process.nextTick(callback, error);
   };
 
-  async #create(): Promise<void> {
+  #createSync(): void {
     const staging = this.#stagingDir;
     const stagedRecord = join(staging, this.#recordName);
-    await fs.promises.mkdir(staging);
+    fs.mkdirSync(staging);
     try {
-      await fs.promises.writeFile(stagedRecord, this.#recordText, { flag: 'wx' });
-      await fs.promises.rename(staging, this.lockDir);
+      fs.writeFileSync(stagedRecord, this.#recordText, { flag: 'wx' });
+      fs.renameSync(staging, this.lockDir);
     } catch (error) {
-      await fs.promises.unlink(stagedRecord).catch(() => {});
-      await fs.promises.rmdir(staging).catch(() => {});
+      attempt(() => fs.unlinkSync(stagedRecord));
+      attempt(() => fs.rmdirSync(staging));
       const code = (error as NodeJS.ErrnoException).code;
       throw code === 'ENOTEMPTY' || code === 'EEXIST' ? lockedError(this.lockDir) : error;
     }
   }
 
   readonly stat = (path: string, callback: StatCallback): void => {
-    fs.stat(this.#held && path === this.lockDir ? this.recordPath : path, callback);
+    if (path !== this.lockDir) return fs.stat(path, callback);
+    let stats: Stats | undefined;
+    const error = attempt(() => {
+      stats = fs.statSync(this.#held ? this.recordPath : path);
+    });
+    process.nextTick(callback, error, stats);
   };
 
   readonly utimes = (path: string, atime: Date, mtime: Date, callback: NoParamCallback): void => {
     if (!this.#held || path !== this.lockDir) return fs.utimes(path, atime, mtime, callback);
     const refused = this.#hooks.beforeRefresh();
-    if (refused) return callback(refused);
+    if (refused) return process.nextTick(callback, refused);
     const startedAt = Date.now();
-    fs.utimes(this.recordPath, atime, mtime, (error) => {
-      if (!error) this.#hooks.onRefreshed(startedAt);
-      callback(error);
-    });
+    const error = attempt(() => fs.utimesSync(this.recordPath, atime, mtime));
+    if (!error) this.#hooks.onRefreshed(startedAt);
+    process.nextTick(callback, error);
   };
 
   readonly rmdir = (path: string, callback: NoParamCallback): void => {
     if (path !== this.lockDir) return fs.rmdir(path, callback);
-    this.removeOwnRecord().then(
-      () => callback(null),
-      (error: NodeJS.ErrnoException) => callback(error),
+    process.nextTick(
+      callback,
+      attempt(() => this.removeOwnRecord()),
     );
   };
 
   readonly rmdirSync = (path: string): void => {
     if (path !== this.lockDir) return fs.rmdirSync(path);
+    this.removeOwnRecord();
+  };
+
+  /**
+   * Unlinks our record and, only if it was still ours to unlink, the then empty folder. Safe at
+   * any time: a folder that another owner has since renamed into place is not empty.
+   */
+  removeOwnRecord(): void {
     if (!this.#held) return;
     this.#held = false;
     try {
@@ -130,25 +144,15 @@ export class LockFiles {
     } catch (error) {
       if (ignoreCodes(error as NodeJS.ErrnoException, 'ENOENT', 'ENOTEMPTY', 'EEXIST')) throw error;
     }
-  };
+  }
+}
 
-  /**
-   * Unlinks our record and, only if it was still ours to unlink, the then empty folder. Safe at
-   * any time: a folder that another owner has since renamed into place is not empty.
-   */
-  async removeOwnRecord(): Promise<void> {
-    if (!this.#held) return;
-    this.#held = false;
-    try {
-      await fs.promises.unlink(this.recordPath);
-    } catch (error) {
-      if (ignoreCodes(error as NodeJS.ErrnoException, 'ENOENT')) throw error;
-      return;
-    }
-    try {
-      await fs.promises.rmdir(this.lockDir);
-    } catch (error) {
-      if (ignoreCodes(error as NodeJS.ErrnoException, 'ENOENT', 'ENOTEMPTY', 'EEXIST')) throw error;
-    }
+/** Runs `step`, returning what it threw (proper-lockfile expects errors in callbacks). */
+function attempt(step: () => void): NodeJS.ErrnoException | null {
+  try {
+    step();
+    return null;
+  } catch (error) {
+    return error as NodeJS.ErrnoException;
   }
 }

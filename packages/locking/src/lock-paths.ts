@@ -1,4 +1,4 @@
-import { mkdir, realpath } from 'node:fs/promises';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 const RECORD_PATTERN = /^owner-([0-9a-f]{16})\.json$/;
@@ -42,24 +42,24 @@ function isMissing(error: unknown): boolean {
 /**
  * The canonical path to lock, so that every spelling of one file (relative, through symlinks)
  * maps to one lock: the real path of the file, or of its folder when the file does not exist yet.
- * With `createParent`, a missing folder is created.
+ * With `createParent`, a missing folder is created. Synchronous: cheap metadata lookups.
  */
-export async function resolveLockTarget(file: string, createParent: boolean): Promise<string> {
+export function resolveLockTarget(file: string, createParent: boolean): string {
   const absolute = resolve(file);
   try {
-    return await realpath(absolute);
+    return realpathSync.native(absolute);
   } catch (error) {
     if (!isMissing(error)) throw error;
   }
   const parent = dirname(absolute);
   try {
-    return join(await realpath(parent), basename(absolute));
+    return join(realpathSync.native(parent), basename(absolute));
   } catch (error) {
     if (!isMissing(error)) throw error;
     if (!createParent) return absolute;
   }
-  await mkdir(parent, { recursive: true });
-  return join(await realpath(parent), basename(absolute));
+  mkdirSync(parent, { recursive: true });
+  return join(realpathSync.native(parent), basename(absolute));
 }
 
 /**

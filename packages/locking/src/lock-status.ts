@@ -31,7 +31,7 @@ export interface LockOwnerInfo extends LockOwner {
 export async function isLocked(file: string, options?: LockStatusOptions): Promise<boolean> {
   validateFileArgument(file);
   const { staleMs } = resolveLockOptions({ stale: options?.stale });
-  const inspection = await inspectLock(lockDirFor(await resolveLockTarget(file, false)), staleMs);
+  const inspection = inspectLock(lockDirFor(resolveLockTarget(file, false)), staleMs);
   return inspection.state === LOCK_STATES.held || inspection.state === LOCK_STATES.unknown;
 }
 
@@ -51,7 +51,7 @@ export async function readLockOwner(
 ): Promise<LockOwnerInfo | undefined> {
   validateFileArgument(file);
   const { staleMs } = resolveLockOptions({ stale: options?.stale });
-  const inspection = await inspectLock(lockDirFor(await resolveLockTarget(file, false)), staleMs);
+  const inspection = inspectLock(lockDirFor(resolveLockTarget(file, false)), staleMs);
   const { owner, refreshedAt, state } = inspection;
   if (!owner || !refreshedAt || (state !== 'held' && state !== 'dead' && state !== 'stale'))
     return undefined;

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { LockCompromisedError, LockReleasedError } from './errors.js';
 import type { LockFiles } from './lock-files.js';
 import type { LockOwner } from './owner.js';
@@ -101,7 +101,8 @@ export class HeldLock implements Lock {
   async verify(): Promise<void> {
     this.throwIfCompromised();
     try {
-      await stat(this.#files.recordPath);
+      // Synchronous: a stat costs ~4 µs, a thread-pool round trip ~25 µs.
+      statSync(this.#files.recordPath);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       this.markCompromised('its owner record was removed (taken over)', error);
@@ -132,7 +133,7 @@ export class HeldLock implements Lock {
       });
     } finally {
       try {
-        await this.#files.removeOwnRecord();
+        this.#files.removeOwnRecord();
       } finally {
         this.#leaveLocalQueue?.();
         this.#leaveLocalQueue = undefined;
