@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { JsonSerializeError } from './errors.js';
+import type { SerializeOptions } from './serialize-json.js';
 import { serializeJson } from './serialize-json.js';
 
 const strict = { space: 2, nonFinite: 'error' } as const;
 
-function refusal(value: unknown, options = strict): JsonSerializeError {
+function refusal(value: unknown, options: SerializeOptions = strict): JsonSerializeError {
   try {
     serializeJson('out.json', value, options);
   } catch (error) {
@@ -17,8 +18,8 @@ function refusal(value: unknown, options = strict): JsonSerializeError {
 describe('serializeJson', () => {
   it('writes JSON.stringify output with the given indentation and a final newline', () => {
     const value = { a: 1, list: [true, null, 'x'], nested: { b: 'c' } };
-    expect(serializeJson('f', value, strict)).toBe(`${JSON.stringify(value, null, 2)}\n`);
-    expect(serializeJson('f', value, { ...strict, space: 0 })).toBe(`${JSON.stringify(value)}\n`);
+    expect(serializeJson('f', value, strict)).toBe(JSON.stringify(value, null, 2));
+    expect(serializeJson('f', value, { ...strict, space: 0 })).toBe(JSON.stringify(value));
     expect(serializeJson('f', value, { ...strict, space: '\t' })).toContain('\n\t"a": 1');
   });
 
@@ -83,6 +84,52 @@ describe('serializeJson', () => {
     expect(JSON.parse(serializeJson('f', { date }, strict))).toEqual({ date: date.toISOString() });
     expect(refusal({ x: { toJSON: () => Number.NaN } }).jsonPath).toBe('$.x');
     expect(refusal({ x: new Number(Infinity) }).jsonPath).toBe('$.x');
+  });
+
+  it('checks own keys only, as JSON.stringify does, even when Object.prototype is polluted', () => {
+    const prototype = Object.prototype as Record<string, unknown>;
+    prototype.polluted = Number.NaN; // enumerable, inherited by every plain object
+    try {
+      expect(serializeJson('f', { a: null, b: [{ c: null }] }, strict)).toBe(
+        JSON.stringify({ a: null, b: [{ c: null }] }, null, 2),
+      );
+      expect(refusal({ a: null, b: [{ c: Number.NaN }] }).jsonPath).toBe('$.b[0].c');
+    } finally {
+      delete prototype.polluted;
+    }
+  });
+
+  it('refuses values in objects without a prototype and in class instances', () => {
+    const bare = Object.assign(Object.create(null) as object, { loss: Number.NaN });
+    expect(refusal({ bare }).jsonPath).toBe('$.bare.loss');
+    class Metrics {
+      loss = Number.POSITIVE_INFINITY;
+    }
+    expect(refusal({ m: new Metrics() }).jsonPath).toBe('$.m.loss');
+  });
+
+  it('finds a problem in any property of a large record with legitimate nulls, however indented', () => {
+    // Large enough (> 64 KiB) for the walk guided by the output's top-level lines.
+    const record = (loss: number) => ({
+      finishedAt: null,
+      history: Array.from({ length: 4000 }, (_, step) => ({
+        step,
+        loss: step === 3000 ? loss : 1,
+      })),
+      'we"ird\\key': [null, 1],
+      skipped: undefined,
+    });
+    for (const space of [2, '\t', ' \t', 0, -1, 2.5, 20, '']) {
+      const options = { ...strict, space };
+      expect(serializeJson('f', record(0.5), options)).toBe(
+        JSON.stringify(record(0.5), null, space),
+      );
+      expect(refusal(record(Number.NaN), options).jsonPath).toBe('$.history[3000].loss');
+    }
+    const weird = { ...record(0.5), 'we"ird\\key': [null, Number.NaN] };
+    expect(refusal(weird).jsonPath).toBe('$["we\\"ird\\\\key"][1]');
+    const withMap = { ...record(0.5), m: new Map() };
+    expect(refusal(withMap).jsonPath).toBe('$.m');
   });
 
   it('wraps a throwing toJSON with the original error as cause', () => {

@@ -19,7 +19,8 @@ interface Problem {
 }
 
 /**
- * `JSON.stringify` plus a newline, refusing what JSON cannot hold faithfully. Every silent loss
+ * `JSON.stringify`, refusing what JSON cannot hold faithfully (the writers add the final newline
+ * as a byte: appending it to a 1 MB string would double the cost of encoding it). Every silent loss
  * that `findProblem` refuses leaves a trace in the output (`null` for NaN, ±Infinity and
  * undefined array items, `{}` for Map and Set, no output for a top-level undefined) or makes
  * `JSON.stringify` throw (BigInt, cycles). So the walk that finds the offending JSON path runs
@@ -33,14 +34,19 @@ export function serializeJson(file: string, value: unknown, options: SerializeOp
   } catch (error) {
     failure = error;
   }
-  const suspicious =
-    failure !== undefined || text === undefined || text.includes('null') || text.includes('{}');
-  if (suspicious) {
+  if (failure !== undefined || text === undefined || hasTrace(text)) {
     let problem: Problem | undefined;
     try {
-      // After a successful stringify there is no cycle, so the walk can skip tracking ancestors.
-      const ancestors = failure === undefined ? undefined : [];
-      problem = findProblem(value, '', false, ancestors, options.nonFinite === 'error');
+      const walk: Walk = {
+        // After a successful stringify there is no cycle, so the walk can skip tracking ancestors.
+        ancestors: failure === undefined ? undefined : [],
+        refuseNonFinite: options.nonFinite === 'error',
+        forInIsOwnKeys: !hasEnumerableProperty(Object.prototype),
+      };
+      problem =
+        text === undefined || text.length < GUIDED_WALK_MIN_LENGTH
+          ? findProblem(value, '', false, walk)
+          : findProblemByLine(value, text, options.space, walk);
     } catch (error) {
       failure ??= error;
     }
@@ -54,7 +60,66 @@ export function serializeJson(file: string, value: unknown, options: SerializeOp
       failure,
     );
   }
-  return `${text}\n`;
+  return text;
+}
+
+/** Below this output length the full walk costs less than finding the lines that need it. */
+const GUIDED_WALK_MIN_LENGTH = 64 * 1024;
+
+/** What every silent loss leaves in `JSON.stringify`'s output (see {@link serializeJson}). */
+function hasTrace(text: string): boolean {
+  return text.includes('null') || text.includes('{}');
+}
+
+/**
+ * For a plain top-level object written with an indentation of spaces or tabs, walks only the
+ * properties whose lines hold a trace: a long metrics history without `null` is skipped even
+ * when the record's other fields are legitimately `null`. Each top-level property starts a line
+ * indented exactly once and followed by its quoted key (in `Object.keys` order; omitted ones are
+ * missing); deeper lines are indented more, and JSON text has no line breaks inside strings.
+ * Other values get the full walk.
+ */
+function findProblemByLine(
+  value: unknown,
+  text: string,
+  space: number | string,
+  walk: Walk,
+): Problem | undefined {
+  const indent =
+    typeof space === 'number'
+      ? ' '.repeat(Math.max(0, Math.min(10, Math.trunc(space) || 0)))
+      : space.slice(0, 10);
+  const object = value as Record<string, unknown> | null;
+  const prototype = typeof object === 'object' && object !== null && Object.getPrototypeOf(object);
+  const guided =
+    /^[ \t]+$/.test(indent) &&
+    (prototype === Object.prototype || prototype === null) &&
+    typeof object?.toJSON !== 'function';
+  if (!guided || object === null) return findProblem(value, '', false, walk);
+  const lines: Array<{ key: string; start: number }> = [];
+  let from = 0;
+  for (const key of Object.keys(object)) {
+    // A long pattern: the search skips ahead instead of stopping at every line break.
+    const start = text.indexOf(`\n${indent}${JSON.stringify(key)}: `, from);
+    if (start === -1) continue; // omitted: undefined, a function or a symbol
+    lines.push({ key, start });
+    from = start + 1;
+  }
+  for (let index = 0; index < lines.length; index++) {
+    const { key, start } = lines[index] as { key: string; start: number };
+    if (!hasTrace(text.slice(start, lines[index + 1]?.start))) continue;
+    const problem = findInProperty(object, key, walk);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+interface Walk {
+  /** The objects above the current one, to spot cycles; undefined when there can be none. */
+  ancestors: object[] | undefined;
+  refuseNonFinite: boolean;
+  /** `for…in` over a plain object yields exactly its own keys (Object.prototype is untouched). */
+  forInIsOwnKeys: boolean;
 }
 
 /**
@@ -66,8 +131,7 @@ function findProblem(
   input: unknown,
   key: string | number,
   omittable: boolean,
-  ancestors: object[] | undefined,
-  refuseNonFinite: boolean,
+  walk: Walk,
 ): Problem | undefined {
   let value = input;
   if (typeof value === 'object' && value !== null) {
@@ -76,7 +140,7 @@ function findProblem(
   }
   switch (typeof value) {
     case 'number':
-      return Number.isFinite(value) || !refuseNonFinite
+      return Number.isFinite(value) || !walk.refuseNonFinite
         ? undefined
         : at(`is ${value}, which JSON cannot represent (the nonFinite: 'null' option writes null)`);
     case 'bigint':
@@ -87,19 +151,25 @@ function findProblem(
       return omittable ? undefined : at(`is ${typeof value}, which JSON cannot represent`);
     case 'object': {
       if (value === null) return undefined;
-      if (!isPlain(value)) {
+      const prototype = Object.getPrototypeOf(value);
+      const plain =
+        prototype === Object.prototype || prototype === Array.prototype || prototype === null;
+      if (!plain) {
         if (value instanceof Number || value instanceof String || value instanceof Boolean) {
-          return findProblem(value.valueOf(), key, omittable, ancestors, refuseNonFinite);
+          return findProblem(value.valueOf(), key, omittable, walk);
         }
         if (value instanceof Map || value instanceof Set) {
           return at(`is a ${value instanceof Map ? 'Map' : 'Set'}, which JSON would write as {}`);
         }
       }
+      const { ancestors } = walk;
       if (ancestors?.includes(value)) return at('is a circular reference');
       ancestors?.push(value);
-      const problem = Array.isArray(value)
-        ? findInArray(value, ancestors, refuseNonFinite)
-        : findInObject(value as Record<string, unknown>, ancestors, refuseNonFinite);
+      let problem: Problem | undefined;
+      if (Array.isArray(value)) problem = findInArray(value, walk);
+      else if (plain && prototype !== Array.prototype && walk.forInIsOwnKeys)
+        problem = findInPlainObject(value as Record<string, unknown>, walk);
+      else problem = findInObject(value as Record<string, unknown>, walk);
       ancestors?.pop();
       return problem;
     }
@@ -108,37 +178,28 @@ function findProblem(
   }
 }
 
-/** Plain objects and arrays, the bulk of any value, skip the checks for boxed values, Map and Set. */
-function isPlain(value: object): boolean {
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === Array.prototype || prototype === null;
-}
-
-function findInArray(array: unknown[], ancestors: object[] | undefined, refuseNonFinite: boolean) {
+function findInArray(array: unknown[], walk: Walk): Problem | undefined {
   for (let index = 0; index < array.length; index++) {
     const item = array[index];
-    if (isFineLeaf(item, refuseNonFinite)) continue;
-    const problem = findProblem(item, index, false, ancestors, refuseNonFinite);
+    if (isFineLeaf(item, walk.refuseNonFinite)) continue;
+    const problem = findProblem(item, index, false, walk);
     if (problem) return prefixed(problem, index);
   }
   return undefined;
 }
 
-function findInObject(
-  object: Record<string, unknown>,
-  ancestors: object[] | undefined,
-  refuseNonFinite: boolean,
-) {
-  if (hasOwnKeysOnly(object)) {
-    // `for…in` walks a plain object about twice as fast as `Object.keys`, which allocates.
-    for (const key in object) {
-      const problem = findInProperty(object, key, ancestors, refuseNonFinite);
-      if (problem) return problem;
-    }
-    return undefined;
+/** `for…in` walks a plain object about twice as fast as `Object.keys`, which allocates. */
+function findInPlainObject(object: Record<string, unknown>, walk: Walk): Problem | undefined {
+  for (const key in object) {
+    const problem = findInProperty(object, key, walk);
+    if (problem) return problem;
   }
+  return undefined;
+}
+
+function findInObject(object: Record<string, unknown>, walk: Walk): Problem | undefined {
   for (const key of Object.keys(object)) {
-    const problem = findInProperty(object, key, ancestors, refuseNonFinite);
+    const problem = findInProperty(object, key, walk);
     if (problem) return problem;
   }
   return undefined;
@@ -147,25 +208,17 @@ function findInObject(
 function findInProperty(
   object: Record<string, unknown>,
   key: string,
-  ancestors: object[] | undefined,
-  refuseNonFinite: boolean,
+  walk: Walk,
 ): Problem | undefined {
   const item = object[key];
-  if (isFineLeaf(item, refuseNonFinite)) return undefined;
-  const problem = findProblem(item, key, true, ancestors, refuseNonFinite);
+  if (isFineLeaf(item, walk.refuseNonFinite)) return undefined;
+  const problem = findProblem(item, key, true, walk);
   return problem && prefixed(problem, key);
 }
 
-/**
- * Whether `for…in` over `object` yields exactly its own enumerable keys, as `JSON.stringify`
- * uses: true for plain objects, unless someone added an enumerable property to `Object.prototype`.
- */
-function hasOwnKeysOnly(object: object): boolean {
-  const prototype = Object.getPrototypeOf(object);
-  if (prototype === null) return true;
-  if (prototype !== Object.prototype) return false;
-  for (const _ in Object.prototype) return false;
-  return true;
+function hasEnumerableProperty(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
 }
 
 /** The common leaves (strings, numbers, booleans, null), settled without a recursive call. */

@@ -113,7 +113,9 @@ describe('updateJson', () => {
     const repair = new Promise((resolve) => setTimeout(resolve, 30)).then(() =>
       writeFile(file, '{"runs": 1}\n'),
     );
-    const value = await updateJson(file, (state: { runs: number }) => ({ runs: state.runs + 1 }));
+    const value = await updateJson(file, (state?: { runs: number }) => ({
+      runs: (state?.runs ?? 0) + 1,
+    }));
     await repair;
     expect(value).toEqual({ runs: 2 });
   });

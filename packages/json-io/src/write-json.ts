@@ -140,7 +140,8 @@ export function getWriteStats(): WriteStats {
 }
 
 /**
- * Replaces `file` with already serialized `text` outside the coalescing queue, for a caller that
+ * Replaces `file` with already serialized `text` (the final newline is added) outside the
+ * coalescing queue, for a caller that
  * holds the file's lock (`updateJson`). `beforeRename` runs synchronously right before the rename
  * and may throw to cancel it: the error is rethrown as it is, and the target is untouched.
  * `afterRename` runs right after the rename, before the folder's fsync, and must not throw.
