@@ -89,8 +89,7 @@ export async function replaceFile(
   options: ReplaceOptions,
 ): Promise<boolean> {
   const { target, stats } = statTarget(given);
-  // Runs beside the write, so sweeping costs no extra round trip.
-  const sweeping = sweepOrphans(dirname(target), basename(target)).catch(() => []);
+  const sweeping = sweepBeside(target);
   const temp = tempPathFor(target);
   let fd: number | undefined;
   let foldersToSync: string[] | undefined;
@@ -140,11 +139,7 @@ export async function replaceFile(
 /** Synchronous {@link replaceFile}. */
 export function replaceFileSync(given: string, json: string, options: ReplaceOptions): boolean {
   const { target, stats } = statTarget(given);
-  try {
-    sweepOrphansSync(dirname(target), basename(target));
-  } catch {
-    // best effort, like the async sweep: an unreadable folder fails the write below anyway
-  }
+  sweepQuietlySync(target);
   const temp = tempPathFor(target);
   let fd: number | undefined;
   let foldersToSync: string[] | undefined;
@@ -171,6 +166,37 @@ export function replaceFileSync(given: string, json: string, options: ReplaceOpt
     }
   }
   return true;
+}
+
+/**
+ * Folders up to this size (as `stat` reports it: one block on ext4, up to a few hundred entries
+ * on common file systems) are swept synchronously: `readdir` of a small folder costs less than a
+ * thread-pool round trip.
+ */
+const SMALL_FOLDER_BYTES = 16 * 1024;
+
+/** Sweeps orphaned temp files of `target`: at once in a small folder, else beside the write. */
+function sweepBeside(target: string): Promise<unknown> {
+  const dir = dirname(target);
+  let small = false;
+  try {
+    small = lstatSync(dir).size <= SMALL_FOLDER_BYTES;
+  } catch {
+    // a missing folder: the write creates it, nothing to sweep
+  }
+  if (small) {
+    sweepQuietlySync(target);
+    return Promise.resolve();
+  }
+  return sweepOrphans(dir, basename(target)).catch(() => []);
+}
+
+function sweepQuietlySync(target: string): void {
+  try {
+    sweepOrphansSync(dirname(target), basename(target));
+  } catch {
+    // best effort: an unreadable folder fails the write anyway
+  }
 }
 
 const DURABILITY_UNKNOWN = '; the new content is in place, its durability unknown';

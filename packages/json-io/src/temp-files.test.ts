@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect } from 'vitest';
 import { test } from '../test/test-utils.js';
@@ -125,5 +125,18 @@ describe.each([
     expect(readdirSync(dir).sort()).toEqual(
       ['progress.json', basename(otherOrphan), basename(live)].sort(),
     );
+  });
+
+  test('in a large folder too (read in the thread pool)', async ({ dir }) => {
+    const target = join(dir, 'progress.json');
+    const others = Array.from(
+      { length: 800 },
+      (_, index) => `metrics-${index}-${'x'.repeat(40)}.json`,
+    );
+    for (const name of others) writeFileSync(join(dir, name), '{}');
+    expect(statSync(dir).size).toBeGreaterThan(16 * 1024);
+    touch(dir, tempName(target, deadPid));
+    await write(target, { n: 1 });
+    expect(readdirSync(dir).sort()).toEqual(['progress.json', ...others].sort());
   });
 });
