@@ -1,8 +1,10 @@
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect } from 'vitest';
+import { afterEach, describe, expect, vi } from 'vitest';
 import { createDashboardApp } from '../src/http/create-dashboard-app.js';
 import { ResourceFeed } from '../src/resources/resource-feed.js';
 import { ResourceSampler } from '../src/resources/resource-sampler.js';
@@ -186,6 +188,41 @@ describe('GET /api/runs/<id>/log?follow=1', () => {
     expect(first).toMatchObject({ text: 'new\n', start: 4, reset: false });
     await stream.close();
   });
+
+  test('a client that stops reading is dropped once it falls maxBufferedBytes behind; others go on', async ({
+    root,
+  }) => {
+    await writeRun(root, 'r');
+    const log = join(root, 'r', 'run.log');
+    await writeFile(log, 'start\n');
+    const server = await start({ root, maxBufferedBytes: 64 * 1024 });
+    const consoleError = vi.spyOn(console, 'error');
+    cleanups.push(async () => consoleError.mockRestore());
+    const url = new URL('api/runs/r/log?follow=1', server.url);
+    const reading = await connect(url);
+    await reading.waitFor('log');
+    // A real socket that sends its request and then never reads: the kernel's buffers fill
+    // first, then the server's stream queue.
+    const stalled = createConnection(Number(url.port), url.hostname);
+    cleanups.push(async () => void stalled.destroy());
+    await once(stalled, 'connect');
+    stalled.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    stalled.pause();
+    await waitFor(() => activeLogFollowerCount() === 2, 3000, 'the second follower');
+    const mebibyte = `${'x'.repeat(1023)}\n`.repeat(1024);
+    let size = 'start\n'.length;
+    for (let i = 0; i < 64 && activeLogFollowerCount() === 2; i++) {
+      await appendFile(log, mebibyte);
+      size += mebibyte.length;
+      await sleep(50);
+    }
+    expect(activeLogFollowerCount()).toBe(1);
+    const received = () =>
+      Math.max(...reading.of('log').map((event: { end: number }) => event.end));
+    await waitFor(() => received() === size, 10_000, 'the reading client to get every byte');
+    expect(consoleError).not.toHaveBeenCalled(); // dropped quietly, no stack trace in the log
+    await reading.close();
+  }, 30_000);
 
   test('errors: bad follow, unknown run, traversal (in memory)', async ({ root, openIndex }) => {
     await writeRun(root, 'sweep/a');

@@ -16,6 +16,17 @@ const RETRY_MS = 2000;
 const encoder = new TextEncoder();
 
 /**
+ * Ends a response whose client fell too far behind. @hono/node-server treats this code as a
+ * client gone away: it closes the connection without logging a stack trace or writing an error
+ * message into the event stream.
+ */
+function fellBehind(): Error {
+  return Object.assign(new Error('The client fell too far behind'), {
+    code: 'ERR_STREAM_PREMATURE_CLOSE',
+  });
+}
+
+/**
  * A Server-Sent Events body: a `retry:` hint, keep-alive comments, and what `start` sends.
  * `start` subscribes to its source and returns its cleanup, which runs exactly once when the
  * client goes away (the body is cancelled or `signal` aborts), falls too far behind, or
@@ -44,7 +55,7 @@ export function createSseBody(
           release();
           try {
             if (how === 'close') controller.close();
-            else controller.error(new Error('The client fell too far behind'));
+            else controller.error(fellBehind());
           } catch {
             // Already closed or cancelled.
           }
