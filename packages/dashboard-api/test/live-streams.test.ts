@@ -124,8 +124,21 @@ describe('the resources event', () => {
     await first.close();
     await second.close();
     await waitFor(() => server.index.subscriberCount === 0, 3000, 'both clients to go');
-    await sleep(200); // a sample under way when the last client left may still finish
-    const callsAfter = await calls();
+    // A sample under way when the last client left may still finish (slowly, on a loaded
+    // machine): wait until the count holds for two intervals; a sampler still running every
+    // 150 ms never gets there.
+    let callsAfter = await calls();
+    await waitFor(
+      async () => {
+        await sleep(300);
+        const now = await calls();
+        const settled = now === callsAfter;
+        callsAfter = now;
+        return settled;
+      },
+      5000,
+      'the sampling to stop',
+    );
     expect(callsAfter).toBeGreaterThan(0);
     await sleep(750); // five intervals
     expect(await calls()).toBe(callsAfter);

@@ -75,7 +75,9 @@ function sseReader(body: ReadableStream<Uint8Array>) {
 /** Sends raw bytes (no client-side URL normalization) and returns the status line and body. */
 function rawRequest(port: number, request: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(request));
+    // write, not end: Node's HTTP server aborts a request whose client half-closes while the
+    // answer is still being prepared. Each request says `Connection: close`, so the server ends.
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
     let text = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk) => (text += chunk));
