@@ -236,8 +236,10 @@ const lines = [
   '| scenario | contender | median per op | runboard speed vs this peer | target |',
   '|---|---|---|---|---|',
 ];
+/** `BENCH_ONLY='1 KB' npm run bench` runs only the scenarios whose title contains it. */
+const only = process.env.BENCH_ONLY;
 try {
-  for (const scenario of scenarios) {
+  for (const scenario of scenarios.filter(({ title }) => !only || title.includes(only))) {
     lines.push(...(await runScenario(scenario)));
     console.error(`done: ${scenario.title}`);
   }
@@ -246,6 +248,8 @@ try {
 }
 lines.push(
   '',
-  `Burst: 1,000 durable writeJson calls reached the disk as ${median(physicalWritesPerBurst)} physical write(s) (median).`,
+  physicalWritesPerBurst.length === 0
+    ? ''
+    : `Burst: 1,000 durable writeJson calls reached the disk as ${median(physicalWritesPerBurst)} physical write(s) (median).`,
 );
 console.log(lines.join('\n'));
