@@ -10,7 +10,7 @@ export {
   TEMP_FILE_PATTERN,
 } from './temp-files.js';
 export type { SweepOptions } from './temp-files.js';
-export { getWriteStats, writeJson, writeJsonSync } from './write-json.js';
+export { createJson, getWriteStats, writeJson, writeJsonSync } from './write-json.js';
 export type { WriteJsonOptions, WriteStats } from './write-json.js';
 export * from './update-json.js';
 export type { JsonValidator } from './validator.js';

@@ -6,6 +6,7 @@ import {
   fchownSync,
   fsync,
   fsyncSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -35,6 +36,11 @@ export interface ReplaceOptions {
    * content is visible from then on, so a caller holding a lock can release it already.
    */
   afterRename?: () => void;
+  /**
+   * Only create the target: the temp file is hard-linked into place instead of renamed, which
+   * fails with `EEXIST` (target untouched) when the target exists. Atomic on NFS too.
+   */
+  exclusive?: boolean;
 }
 
 const MAX_SYMLINK_HOPS = 40;
@@ -119,7 +125,7 @@ export async function replaceFile(
       return false;
     }
     // Synchronous, so that shouldRename and the rename are one step for this process's writers.
-    renameSync(temp, target);
+    moveIntoPlace(temp, target, options.exclusive === true);
   } catch (error) {
     throw failed(target, temp, fd, foldersToSync !== undefined, error);
   } finally {
@@ -154,7 +160,7 @@ export function replaceFileSync(given: string, json: string, options: ReplaceOpt
       unlinkQuietlySync(temp);
       return false;
     }
-    renameSync(temp, target);
+    moveIntoPlace(temp, target, options.exclusive === true);
   } catch (error) {
     throw failed(target, temp, fd, foldersToSync !== undefined, error);
   }
@@ -197,6 +203,13 @@ function sweepQuietlySync(target: string): void {
   } catch {
     // best effort: an unreadable folder fails the write anyway
   }
+}
+
+/** Renames the temp file over the target, or with `exclusive` links it to a target not there yet. */
+function moveIntoPlace(temp: string, target: string, exclusive: boolean): void {
+  if (!exclusive) return renameSync(temp, target);
+  linkSync(temp, target);
+  unlinkQuietlySync(temp);
 }
 
 const DURABILITY_UNKNOWN = '; the new content is in place, its durability unknown';

@@ -1,6 +1,7 @@
 import {
   chmodSync,
   chownSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   readFileSync,
@@ -13,7 +14,13 @@ import { join } from 'node:path';
 import { describe, expect, vi } from 'vitest';
 import { tempFilesIn, test } from '../test/test-utils.js';
 import { JsonSerializeError, JsonWriteError } from './errors.js';
-import { commitJsonText, getWriteStats, writeJson, writeJsonSync } from './write-json.js';
+import {
+  commitJsonText,
+  createJson,
+  getWriteStats,
+  writeJson,
+  writeJsonSync,
+} from './write-json.js';
 
 const readBack = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
 const isRoot = process.getuid?.() === 0;
@@ -231,5 +238,22 @@ describe('commitJsonText (the commit step of updateJson)', () => {
     await commitJsonText(file, '{"v": 3}', false, { beforeRename: () => {}, afterRename });
     expect(readBack(file)).toEqual({ v: 3 });
     expect(afterRename).toHaveBeenCalledOnce();
+  });
+});
+
+describe('createJson', () => {
+  test('creates a missing file (and its folders), then refuses to replace it', async ({ dir }) => {
+    const file = join(dir, 'runs', 'a', 'progress.json');
+    await createJson(file, { status: 'queued' }, { space: 0 });
+    expect(readFileSync(file, 'utf8')).toBe('{"status":"queued"}\n');
+    const error = await createJson(file, { status: 'other' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(JsonWriteError);
+    expect(error).toMatchObject({ systemCode: 'EEXIST', file });
+    expect(readBack(file)).toEqual({ status: 'queued' });
+    expect(tempFilesIn(join(dir, 'runs', 'a'))).toEqual([]);
+    await expect(createJson(join(dir, 'nan.json'), { loss: Number.NaN })).rejects.toBeInstanceOf(
+      JsonSerializeError,
+    );
+    expect(existsSync(join(dir, 'nan.json'))).toBe(false);
   });
 });

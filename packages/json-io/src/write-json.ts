@@ -128,6 +128,34 @@ export function writeJsonSync(file: string, value: unknown, options: WriteJsonOp
 }
 
 /**
+ * Creates `file` with `value` as JSON, only if it does not exist yet: atomically, as
+ * {@link writeJson} writes (readers see no file or the whole value), but the temp file is
+ * hard-linked into place instead of renamed, so an existing file is never replaced. Of several
+ * processes creating one file at once, exactly one succeeds. It does not join the coalescing
+ * queue of `writeJson` calls in flight for the same file in this process.
+ *
+ * @throws {JsonWriteError} with `systemCode` `'EEXIST'` when `file` exists (it is untouched);
+ * other system codes as for `writeJson` (`EPERM` where the file system has no hard links).
+ * @throws {JsonSerializeError} before touching the disk, for values JSON cannot hold faithfully.
+ * @example
+ * try {
+ *   await createJson('runs/a/progress.json', { status: 'queued' }, { durable: false });
+ * } catch (error) {
+ *   if (!(error instanceof JsonWriteError && error.systemCode === 'EEXIST')) throw error;
+ *   // someone else created it first
+ * }
+ */
+export async function createJson(
+  file: string,
+  value: unknown,
+  options: WriteJsonOptions = {},
+): Promise<void> {
+  const { text, durable, target } = prepare(file, value, options);
+  await replaceFile(target, text, { durable, exclusive: true });
+  stats.physicalWrites++;
+}
+
+/**
  * A snapshot of the write counters, e.g. to see how many of 1,000 concurrent writes reached disk.
  *
  * @example

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect } from 'vitest';
-import { writeJson, writeJsonSync } from '../src/write-json.js';
+import { createJson, writeJson, writeJsonSync } from '../src/write-json.js';
 import { killChildren, lineFrom, outputOf, startFixture, tempFilesIn, test } from './test-utils.js';
 
 afterEach(killChildren);
@@ -98,5 +98,42 @@ test(
       orphansSeen += await killWritersMidWrite(files);
     }
     expect(orphansSeen).toBeGreaterThan(0);
+  },
+);
+
+test(
+  'createJson: of six processes creating one file at once, exactly one wins, every round',
+  { timeout: 60_000 },
+  async ({ dir }) => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const rounds = 40;
+    const racers = names.map((name) => startFixture('create-race.ts', [dir, name, rounds]));
+    const outputs = racers.map((racer) => outputOf(racer, 45_000));
+    await Promise.all(racers.map((racer) => lineFrom(racer, 'ready', 30_000)));
+    for (const racer of racers) racer.kill('SIGUSR1');
+    const results = (await Promise.all(outputs)).map(
+      (output) =>
+        JSON.parse(output.trim().split('\n').at(-1) as string) as {
+          won: number[];
+          lost: Record<string, number>;
+        },
+    );
+    for (let round = 0; round < rounds; round++) {
+      const winners = names.filter((_, index) => results[index]?.won.includes(round));
+      expect(winners).toHaveLength(1);
+      const onDisk = JSON.parse(readFileSync(join(dir, `round-${round}.json`), 'utf8'));
+      expect(onDisk).toEqual({ winner: winners[0], round });
+    }
+    for (const { won, lost } of results) {
+      expect(Object.keys(lost).filter((code) => code !== 'EEXIST')).toEqual([]);
+      expect(won.length + (lost.EEXIST ?? 0)).toBe(rounds);
+    }
+    expect(tempFilesIn(dir)).toEqual([]);
+    // A plain call on an existing file: untouched, and the error says why.
+    const error = await createJson(join(dir, 'round-0.json'), { winner: 'late' }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toMatchObject({ code: 'RUNBOARD_JSON_WRITE', systemCode: 'EEXIST' });
+    expect(JSON.parse(readFileSync(join(dir, 'round-0.json'), 'utf8')).winner).not.toBe('late');
   },
 );

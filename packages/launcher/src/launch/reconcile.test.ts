@@ -2,12 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readJson, writeJson } from '@runboard/json-io';
+import { acquireLock } from '@runboard/locking';
 import { describe, expect, test as base } from 'vitest';
 import { requestCancel } from '../format/control-request.js';
 import type { RunRecord } from '../format/run-record.js';
 import { resolvePlan, type ResolvedRun } from '../plan/resolve-plan.js';
 import { dryRunLaunch } from './dry-run.js';
 import { decideRecord, reconcilePlan, type DecideOptions } from './reconcile.js';
+import { createRunRecord } from './run-records.js';
 import {
   attemptLimit,
   claimedRecord,
@@ -310,6 +312,24 @@ describe('reconcilePlan', () => {
     expect(await readJson(join(plan.root, 'odd', 'progress.json'))).toMatchObject({
       status: 'paused',
     });
+  });
+
+  test('creates a new record without its lock, and never replaces one that appeared first', async ({
+    dir,
+  }) => {
+    const plan = resolvePlan({ runs: [{ id: 'a', command: ['x'] }] }, { baseDir: dir });
+    const file = join(plan.root, 'a', 'progress.json');
+    // Someone holds the record's lock: creating the record exclusively does not wait for it.
+    const held = await acquireLock(file, { timeout: 1_000 });
+    try {
+      const [created] = await reconcilePlan(plan, { launcher: me });
+      expect(created?.record).toMatchObject({ id: 'a', status: 'queued' });
+    } finally {
+      await held.release();
+    }
+    const first = await readJson<RunRecord>(file);
+    expect(await createRunRecord(join(plan.root, 'a'), { ...first, attempt: 7 })).toBe(false);
+    expect(await readJson<RunRecord>(file)).toEqual(first);
   });
 
   test('reconciles 300 new runs, then again with nothing to write', async ({ dir }) => {

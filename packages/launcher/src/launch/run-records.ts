@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { JsonValidationError, readJson, updateJson } from '@runboard/json-io';
+import {
+  createJson,
+  JsonValidationError,
+  JsonWriteError,
+  readJson,
+  updateJson,
+} from '@runboard/json-io';
 import { RUN_FILES } from '../format/run-files.js';
 import type { RunRecord } from '../format/run-record.js';
 import { runRecordSchema } from '../format/run-record.js';
@@ -34,6 +40,31 @@ export async function readRunRecord(runDir: string): Promise<RunRecord | undefin
     return record ?? undefined;
   } catch (error) {
     if (error instanceof JsonValidationError) throw new InvalidRunRecordError(file, error);
+    throw error;
+  }
+}
+
+/**
+ * Creates a run's first record without taking its lock: an exclusive create (`createJson`)
+ * never replaces a record that exists, so it needs no compare-and-set. Resolves false when a
+ * record exists already, or when the write failed (say, a file system without hard links):
+ * then {@link updateRunRecord} decides, under the lock.
+ *
+ * @example
+ * if (!(await createRunRecord(runDir, record, { durable: false }))) {
+ *   await updateRunRecord(runDir, (current) => (current === undefined ? record : undefined));
+ * }
+ */
+export async function createRunRecord(
+  runDir: string,
+  record: RunRecord,
+  options: { durable?: boolean } = {},
+): Promise<boolean> {
+  try {
+    await createJson(recordFile(runDir), record, { durable: options.durable });
+    return true;
+  } catch (error) {
+    if (error instanceof JsonWriteError) return false;
     throw error;
   }
 }
