@@ -84,10 +84,9 @@ function realParent(path: string): string {
 
 /**
  * Atomically replaces `target` (a real path, see {@link resolveTarget}) with `json` and a final
- * newline: unique temp
- * file created exclusively beside it, every byte written, optional fsync, rename, optional fsync
- * of the folder (and of folders it created). Orphaned temp files of the same target are swept
- * meanwhile. Resolves whether it renamed.
+ * newline: unique temp file created exclusively beside it, every byte written, optional fsync,
+ * rename, optional fsync of the folder (and of folders it created). Orphaned temp files of the
+ * same target are swept first (small folder) or meanwhile. Resolves whether it renamed.
  */
 export async function replaceFile(
   given: string,
@@ -101,7 +100,8 @@ export async function replaceFile(
   let foldersToSync: string[] | undefined;
   try {
     // Creating the file is a metadata step like the rename: done synchronously, it saves a
-    // thread-pool round trip. Writing, fsync and close (which flushes on NFS) use the pool.
+    // thread-pool round trip, as does writing a small value. Large writes, fsync and the close of
+    // an unsynced file (which flushes on NFS) use the pool.
     ({ fd, foldersToSync } = createTemp(temp, stats));
     const data = encodeWithNewline(json);
     if (data.length <= SYNC_WRITE_LIMIT) writeAllSync(fd, data);
@@ -164,6 +164,7 @@ export function replaceFileSync(given: string, json: string, options: ReplaceOpt
   } catch (error) {
     throw failed(target, temp, fd, foldersToSync !== undefined, error);
   }
+  options.afterRename?.();
   if (options.durable) {
     try {
       for (const folder of foldersToSync ?? []) syncFolderSync(folder);
@@ -208,8 +209,23 @@ function sweepQuietlySync(target: string): void {
 /** Renames the temp file over the target, or with `exclusive` links it to a target not there yet. */
 function moveIntoPlace(temp: string, target: string, exclusive: boolean): void {
   if (!exclusive) return renameSync(temp, target);
-  linkSync(temp, target);
+  try {
+    linkSync(temp, target);
+  } catch (error) {
+    // Over NFS a retransmitted link can report EEXIST although the first attempt succeeded.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !isSameFile(temp, target))
+      throw error;
+  }
   unlinkQuietlySync(temp);
+}
+
+function isSameFile(a: string, b: string): boolean {
+  try {
+    const [first, second] = [lstatSync(a), lstatSync(b)];
+    return first.ino === second.ino && first.dev === second.dev;
+  } catch {
+    return false;
+  }
 }
 
 const DURABILITY_UNKNOWN = '; the new content is in place, its durability unknown';

@@ -10,7 +10,7 @@ import { describe, expect } from 'vitest';
 import { test } from '../test/test-utils.js';
 import { JsonParseError, JsonSerializeError, JsonValidationError } from './errors.js';
 import { updateJson } from './update-json.js';
-import { getWriteStats } from './write-json.js';
+import { createJson, getWriteStats } from './write-json.js';
 
 function busyWait(ms: number): void {
   const end = Date.now() + ms;
@@ -103,6 +103,23 @@ describe('updateJson', () => {
     expect(settled).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(await readFile(file, 'utf8')).toBe('12\n');
     expect(await readdir(dir)).toEqual(['counter.json']);
+  });
+
+  test('creates a missing file exclusively: one created meanwhile without the lock is updated, not replaced', async ({
+    dir,
+  }) => {
+    const file = join(dir, 'state.json');
+    const seen: unknown[] = [];
+    const value = await updateJson(file, async (current?: { n: number }) => {
+      seen.push(current);
+      // Another writer creates the file without the lock while this update holds it.
+      if (seen.length === 1) await createJson(file, { n: 10 });
+      return { n: (current?.n ?? 0) + 1 };
+    });
+    expect(seen).toEqual([undefined, { n: 10 }]);
+    expect(value).toEqual({ n: 11 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ n: 11 });
+    expect(await readdir(dir)).toEqual(['state.json']);
   });
 
   test('waits out a file that a writer outside the lock left torn for a moment', async ({

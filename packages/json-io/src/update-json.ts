@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Lock, LockOptions } from '@runboard/locking';
 import { acquireLock, LOCK_DEFAULTS, LockAbortError, LockTimeoutError } from '@runboard/locking';
-import { JsonParseError } from './errors.js';
+import { JsonParseError, JsonWriteError } from './errors.js';
 import { readJson, readJsonSync } from './read-json.js';
 import { serializeJson } from './serialize-json.js';
 import type { JsonValidator } from './validator.js';
@@ -63,8 +63,9 @@ const updatesByFile = new Map<string, FileUpdates>();
 /**
  * Read-modify-write of a JSON file under a cross-process lock, so that no update is lost: locks
  * `file`, reads it (a missing file gives `options.default`, else `undefined`), runs `updater`
- * (sync or async), writes the result atomically and durably, releases, and resolves with the
- * value written.
+ * (sync or async), writes the result atomically, releases the lock, and resolves with the value
+ * written once it is durable. A missing file is created exclusively: if a writer that takes no
+ * lock (`createJson`) creates it meanwhile, the updater runs again on what that writer wrote.
  *
  * Concurrent calls for one file in one process are committed together (group commit): applied
  * in call order under one lock hold, with one durable write. Each caller still gets its own
@@ -187,14 +188,20 @@ async function drain(key: string, updates: FileUpdates): Promise<void> {
   } finally {
     updates.draining = false;
     if (updates.pending.length > 0) void drain(key, updates);
-    else void updates.settled.then(() => forget(key, updates));
+    else {
+      const last = updates.settled;
+      void last.then(() => forget(key, updates, last));
+    }
   }
 }
 
-/** Drops an idle queue once its last callers have settled. */
-function forget(key: string, updates: FileUpdates): void {
-  if (!updates.draining && updates.pending.length === 0 && updatesByFile.get(key) === updates)
-    updatesByFile.delete(key);
+/**
+ * Drops an idle queue once its last callers have settled, unless a later drain committed more
+ * batches meanwhile (their callers must still settle after these, in order).
+ */
+function forget(key: string, updates: FileUpdates, last: Promise<void>): void {
+  const idle = !updates.draining && updates.pending.length === 0 && updates.settled === last;
+  if (idle && updatesByFile.get(key) === updates) updatesByFile.delete(key);
 }
 
 function rejectAll(entries: Entry[], error: unknown): void {
@@ -242,55 +249,71 @@ function commitBatch(
   return { released, settled };
 }
 
-/** The batch's work under the lock; never rejects: every caller's outcome is in the result. */
+/** How often a batch is applied again when its file appeared (created without the lock) meanwhile. */
+const MAX_BATCH_ATTEMPTS = 3;
+
+/**
+ * The batch's work under the lock; never rejects: every caller's outcome is in the result. A file
+ * that was missing is created exclusively, so that a file created meanwhile without the lock (by
+ * `createJson`) is never replaced: the batch then reads it and applies its updaters again.
+ */
 async function writeBatch(
   file: string,
   lock: Lock,
   batch: Entry[],
   release: () => void,
 ): Promise<Map<Entry, Result>> {
-  const results = new Map<Entry, Result>();
-  try {
-    const onDisk = await readUnderLock(file);
-    // The latest accepted value, serialized: each updater gets a fresh copy of it.
-    let currentText: string | undefined;
-    for (const entry of batch) {
-      try {
-        const fromDefault = currentText === undefined && onDisk === MISSING;
-        let input: unknown;
-        if (currentText !== undefined) input = JSON.parse(currentText);
-        else if (fromDefault) input = structuredClone(entry.options.default);
-        // A copy unless this is the only caller: an updater that mutates and throws changes nothing.
-        else input = batch.length > 1 ? structuredClone(onDisk) : onDisk;
-        const value = await applyUpdate(file, entry, lock.signal, input, !fromDefault);
-        const { space = 2, nonFinite = 'error' } = entry.options;
-        currentText = serializeJson(file, value, { space, nonFinite });
-        results.set(entry, { value });
-      } catch (error) {
-        results.set(entry, { error });
+  for (let attempt = 1; ; attempt++) {
+    const results = new Map<Entry, Result>();
+    let creating = false;
+    try {
+      const onDisk = await readUnderLock(file);
+      creating = onDisk === MISSING;
+      // The latest accepted value, serialized: each updater gets a fresh copy of it.
+      let currentText: string | undefined;
+      for (const entry of batch) {
+        try {
+          const fromDefault = currentText === undefined && onDisk === MISSING;
+          let input: unknown;
+          if (currentText !== undefined) input = JSON.parse(currentText);
+          else if (fromDefault) input = structuredClone(entry.options.default);
+          // A copy unless this is the only caller: an updater that mutates and throws changes nothing.
+          else input = batch.length > 1 ? structuredClone(onDisk) : onDisk;
+          const value = await applyUpdate(file, entry, lock.signal, input, !fromDefault);
+          const { space = 2, nonFinite = 'error' } = entry.options;
+          currentText = serializeJson(file, value, { space, nonFinite });
+          results.set(entry, { value });
+        } catch (error) {
+          results.set(entry, { error });
+        }
       }
-    }
-    if (currentText !== undefined) {
-      const durable = batch.some(
-        (entry) => 'value' in (results.get(entry) ?? {}) && entry.options.durable !== false,
-      );
-      // The commit point: refuse to write unless the lock is still surely ours, checked on disk
-      // first and once more, synchronously, right before the rename.
-      await lock.verify();
-      await commitJsonText(file, currentText, durable, {
-        beforeRename: () => lock.throwIfCompromised(),
-        afterRename: release,
-      });
-    }
-  } catch (error) {
-    // Nothing was written (or its durability is unknown): every caller not already failed by
-    // its own updater fails with this.
-    for (const entry of batch) {
-      if (!results.has(entry) || 'value' in (results.get(entry) ?? {}))
-        results.set(entry, { error });
+      if (currentText !== undefined) {
+        const durable = batch.some(
+          (entry) => 'value' in (results.get(entry) ?? {}) && entry.options.durable !== false,
+        );
+        // The commit point: refuse to write unless the lock is still surely ours, checked on disk
+        // first and once more, synchronously, right before the rename.
+        await lock.verify();
+        await commitJsonText(file, currentText, {
+          durable,
+          exclusive: creating,
+          beforeRename: () => lock.throwIfCompromised(),
+          afterRename: release,
+        });
+      }
+      return results;
+    } catch (error) {
+      const appeared = creating && error instanceof JsonWriteError && error.systemCode === 'EEXIST';
+      if (appeared && attempt < MAX_BATCH_ATTEMPTS) continue;
+      // Nothing was written (or its durability is unknown): every caller not already failed by
+      // its own updater fails with this.
+      for (const entry of batch) {
+        if (!results.has(entry) || 'value' in (results.get(entry) ?? {}))
+          results.set(entry, { error });
+      }
+      return results;
     }
   }
-  return results;
 }
 
 /**

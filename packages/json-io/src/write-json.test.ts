@@ -230,12 +230,22 @@ describe('commitJsonText (the commit step of updateJson)', () => {
     };
     const afterRename = vi.fn();
     await expect(
-      commitJsonText(file, '{"v": 2}', true, { beforeRename: refuse, afterRename }),
+      commitJsonText(file, '{"v": 2}', {
+        durable: true,
+        exclusive: false,
+        beforeRename: refuse,
+        afterRename,
+      }),
     ).rejects.toBe(refusal);
     expect(readBack(file)).toEqual({ v: 1 });
     expect(tempFilesIn(dir)).toEqual([]);
     expect(afterRename).not.toHaveBeenCalled();
-    await commitJsonText(file, '{"v": 3}', false, { beforeRename: () => {}, afterRename });
+    await commitJsonText(file, '{"v": 3}', {
+      durable: false,
+      exclusive: false,
+      beforeRename: () => {},
+      afterRename,
+    });
     expect(readBack(file)).toEqual({ v: 3 });
     expect(afterRename).toHaveBeenCalledOnce();
   });

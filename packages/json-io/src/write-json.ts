@@ -173,12 +173,18 @@ export function getWriteStats(): WriteStats {
  * holds the file's lock (`updateJson`). `beforeRename` runs synchronously right before the rename
  * and may throw to cancel it: the error is rethrown as it is, and the target is untouched.
  * `afterRename` runs right after the rename, before the folder's fsync, and must not throw.
+ * With `exclusive`, the file is created as by {@link createJson}.
  */
 export async function commitJsonText(
   file: string,
   text: string,
-  durable: boolean,
-  hooks: { beforeRename: () => void; afterRename: () => void },
+  commit: {
+    durable: boolean;
+    /** Create the file instead (it was missing when read): `EEXIST` if it appeared meanwhile. */
+    exclusive: boolean;
+    beforeRename: () => void;
+    afterRename: () => void;
+  },
 ): Promise<void> {
   let target: string;
   try {
@@ -188,10 +194,11 @@ export async function commitJsonText(
   }
   let refusal: { error: unknown } | undefined;
   const renamed = await replaceFile(target, text, {
-    durable,
+    durable: commit.durable,
+    exclusive: commit.exclusive,
     shouldRename: () => {
       try {
-        hooks.beforeRename();
+        commit.beforeRename();
         return true;
       } catch (error) {
         refusal = { error };
@@ -200,7 +207,7 @@ export async function commitJsonText(
     },
     afterRename: () => {
       stats.physicalWrites++;
-      hooks.afterRename();
+      commit.afterRename();
     },
   });
   if (!renamed) throw refusal?.error;

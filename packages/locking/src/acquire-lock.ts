@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { lock as properLock } from 'proper-lockfile';
 import { LockAbortError } from './errors.js';
 import {
@@ -81,13 +82,18 @@ async function lockOnDisk(
     const inspection = inspectLock(lockDir, timings.staleMs);
     switch (inspection.state) {
       case LOCK_STATES.free:
+        // The steps above are synchronous: let timers (timeouts, other locks' refreshes) run
+        // before trying again, however often the lock changes hands.
+        await yieldToEventLoop();
         continue;
       case LOCK_STATES.empty:
         removeEmptyLockDir(lockDir);
+        await yieldToEventLoop();
         continue;
       case LOCK_STATES.dead:
       case LOCK_STATES.stale:
         takeOverLock(lockDir, inspection.recordName as string);
+        await yieldToEventLoop();
         continue;
       default:
         await wait.backoff();

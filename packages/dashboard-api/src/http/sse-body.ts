@@ -17,8 +17,9 @@ const encoder = new TextEncoder();
 
 /**
  * Ends a response whose client fell too far behind. @hono/node-server treats this code as a
- * client gone away: it closes the connection without logging a stack trace or writing an error
- * message into the event stream.
+ * client gone away: it closes the connection with only its one-line "The user aborted a request."
+ * notice on stdout (as for any client that leaves), no stack trace, and no error message written
+ * into the event stream.
  */
 function fellBehind(): Error {
   return Object.assign(new Error('The client fell too far behind'), {
