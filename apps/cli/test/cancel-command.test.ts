@@ -19,26 +19,22 @@ const test = base.extend<{ dir: string }>({
   },
 });
 
+/** Launches a plan of one 30 s run (heartbeat 1 s) and waits until it runs. */
+async function launchOneRun(dir: string, id: string, planFields: Record<string, unknown> = {}) {
+  const root = join(dir, 'logs');
+  const plan = join(dir, 'plan.json');
+  const runs = [{ id, command: ['sleep', '30'] }];
+  await writeFile(plan, JSON.stringify({ heartbeatSeconds: 1, ...planFields, runs }));
+  const launcher = startRunboard(['launch', plan]);
+  await waitFor(() => readRecords(root).get(id)?.status === 'running', 30_000, 'the run to start');
+  return { root, launcher };
+}
+
 describe('runboard cancel', () => {
   test('cancels a running run through control.json; the launcher does not retry it and exits 1', async ({
     dir,
   }) => {
-    const root = join(dir, 'logs');
-    const plan = join(dir, 'plan.json');
-    await writeFile(
-      plan,
-      JSON.stringify({
-        heartbeatSeconds: 1,
-        retries: 2,
-        runs: [{ id: 'exp/long', command: ['sleep', '30'] }],
-      }),
-    );
-    const launcher = startRunboard(['launch', plan]);
-    await waitFor(
-      () => readRecords(root).get('exp/long')?.status === 'running',
-      30_000,
-      'the run to start',
-    );
+    const { root, launcher } = await launchOneRun(dir, 'exp/long', { retries: 2 });
 
     const cancel = await runboard(['cancel', 'exp/long', '--root', root, '--wait', '20']);
     expect(cancel.code, cancel.stderr).toBe(0);
@@ -74,21 +70,7 @@ describe('runboard cancel', () => {
   test('SIGINT stops the launcher (exit 130) and leaves the run running for the next launch', async ({
     dir,
   }) => {
-    const root = join(dir, 'logs');
-    const plan = join(dir, 'plan.json');
-    await writeFile(
-      plan,
-      JSON.stringify({
-        heartbeatSeconds: 1,
-        runs: [{ id: 'keeps-going', command: ['sleep', '30'] }],
-      }),
-    );
-    const launcher = startRunboard(['launch', plan]);
-    await waitFor(
-      () => readRecords(root).get('keeps-going')?.status === 'running',
-      30_000,
-      'the run to start',
-    );
+    const { root, launcher } = await launchOneRun(dir, 'keeps-going');
     launcher.child.kill('SIGINT');
     const stopped = await launcher.result;
     expect(stopped.code, stopped.stdout + stopped.stderr).toBe(130);
