@@ -1,4 +1,4 @@
-export * from './format/index.js';
+export * from './run-folder/index.js';
 export * from './supervisor/index.js';
 export * from './progress/index.js';
 export * from './plan/index.js';

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { updateJson } from '@runboard/json-io';
 import { describe, expect } from 'vitest';
-import { RUN_FILES, type RunRecord } from '../src/format/index.js';
+import { RUN_FILES, type RunRecord } from '../src/run-folder/index.js';
 import { RunActiveError, RunSupersededError } from '../src/index.js';
 import { allExited, nodeJob, readRecord, test, waitFor } from './supervisor-helpers.js';
 

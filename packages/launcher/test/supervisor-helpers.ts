@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test as base } from 'vitest';
-import { RUN_FILES, runRecordSchema, type RunRecord } from '../src/format/index.js';
+import { RUN_FILES, runRecordSchema, type RunRecord } from '../src/run-folder/index.js';
 import {
   isProcessRunning,
   metricsLineSchema,

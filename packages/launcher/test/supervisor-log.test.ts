@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { RUN_FILES } from '../src/format/index.js';
+import { RUN_FILES } from '../src/run-folder/index.js';
 import { ROTATED_LOG_FILE } from '../src/index.js';
 import { nodeJob, readRecord, test } from './supervisor-helpers.js';
 

@@ -2,7 +2,7 @@ import { watch } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { RUN_FILES } from '../src/format/index.js';
+import { RUN_FILES } from '../src/run-folder/index.js';
 import { nodeJob, readLog, readMetricsLines, readRecord, test } from './supervisor-helpers.js';
 
 describe('superviseRun: progress', () => {

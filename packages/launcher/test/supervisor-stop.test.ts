@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { requestCancel } from '../src/format/index.js';
+import { requestCancel } from '../src/run-folder/index.js';
 import { allExited, nodeJob, readLog, readRecord, test, waitFor } from './supervisor-helpers.js';
 
 function readPids(file: string): { parent: number; children: number[] } {

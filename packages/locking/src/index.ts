@@ -7,3 +7,11 @@ export * from './lock-status.js';
 export type { LockOwner } from './owner.js';
 export * from './with-lock.js';
 export { isLockFolderName } from './lock-paths.js';
+export {
+  isEndedState,
+  isProcessAlive,
+  parseProcessStat,
+  readProcessStat,
+  readProcessStatAsync,
+} from './process-info.js';
+export type { ProcessStat } from './process-info.js';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { isProcessAlive, readProcessStat } from './process-info.js';
 
 /**
  * Who holds a lock: written once, when the lock is created, into `<file>.lock/owner-<token>.json`.
@@ -20,28 +21,12 @@ export interface LockOwner {
   acquiredAt: string;
 }
 
-interface ProcessStat {
-  state: string;
-  startTime: string;
-}
-
 function readOptional(path: string): string | null {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch {
     return null;
   }
-}
-
-/** `/proc/<pid>/stat`, or undefined where the process does not exist or there is no procfs. */
-function readProcessStat(pid: number | 'self'): ProcessStat | undefined {
-  const stat = readOptional(`/proc/${pid}/stat`);
-  if (stat === null) return undefined;
-  // The command name (field 2) may contain spaces and parentheses; fields after it are plain.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0];
-  const startTime = fields[19];
-  return state !== undefined && startTime !== undefined ? { state, startTime } : undefined;
 }
 
 let hostIdentity: Pick<LockOwner, 'hostname' | 'bootId' | 'pidNamespace'> | undefined;
@@ -88,21 +73,11 @@ export function isLocalOwner(owner: LockOwner): boolean {
 }
 
 /**
- * Whether a local owner's process still runs: the pid exists, is not a zombie, and started when
- * the owner did (a reused pid has another start time).
+ * Whether a local owner's process still runs ({@link isProcessAlive}: exists, not a zombie, and
+ * started when the owner did, so a reused pid does not count).
  */
 export function isLocalOwnerAlive(owner: LockOwner): boolean {
-  try {
-    process.kill(owner.pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    // EPERM: it exists but belongs to another user.
-  }
-  if (owner.startTime === null) return true;
-  const stat = readProcessStat(owner.pid);
-  // Unreadable (procfs mounted with hidepid, or it exited just now): trust kill(), look again later.
-  if (stat === undefined) return true;
-  return stat.startTime === owner.startTime && stat.state !== 'Z' && stat.state !== 'X';
+  return isProcessAlive(owner.pid, { startTime: owner.startTime });
 }
 
 export function parseOwnerRecord(text: string): LockOwner | undefined {

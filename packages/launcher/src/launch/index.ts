@@ -2,7 +2,6 @@ export * from './errors.js';
 export * from './gpus/index.js';
 export * from './executors/index.js';
 export type { LauncherIdentity } from './record-transitions.js';
-export * from './run-records.js';
 export * from './reconcile.js';
 export * from './launch-events.js';
 export * from './launcher.js';

@@ -1,4 +1,4 @@
-import type { RunProgress, RunRecord } from '../format/run-record.js';
+import type { RunProgress, RunRecord } from '../run-folder/run-record.js';
 import type { RunOutcome } from './reconcile.js';
 
 /** What happens during a launch, in order, for reporters and callers. */

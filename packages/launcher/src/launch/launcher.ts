@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
-import { readControlRequest } from '../format/control-request.js';
-import type { RunRecord } from '../format/run-record.js';
-import { isTerminalStatus } from '../format/run-status.js';
+import { readControlRequest } from '../run-folder/control-request.js';
+import type { RunRecord } from '../run-folder/run-record.js';
+import { isTerminalStatus } from '../run-folder/run-status.js';
 import type { ResolvedPlan, ResolvedRun } from '../plan/resolve-plan.js';
 import { GpuPolicyUnavailableError } from './errors.js';
 import { stopOrphanedJob } from './orphaned-job.js';
@@ -30,7 +30,7 @@ import {
   requeuedRecord,
   startFailedRecord,
 } from './record-transitions.js';
-import { readRunRecord, updateRunRecord } from './run-records.js';
+import { readRunRecord, updateRunRecord } from '../run-folder/run-records.js';
 
 /** Settings of {@link launch}. */
 export interface LaunchOptions {

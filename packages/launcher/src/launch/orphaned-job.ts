@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostname, uptime } from 'node:os';
-import type { RunRecord } from '../format/run-record.js';
+import type { RunRecord } from '../run-folder/run-record.js';
 import { isProcessGroupAlive, stopProcessGroup } from '../supervisor/process-group.js';
 
 /** How long an orphaned job gets between SIGTERM and SIGKILL. */

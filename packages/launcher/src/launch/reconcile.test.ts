@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { readJson, writeJson } from '@runboard/json-io';
 import { acquireLock } from '@runboard/locking';
 import { describe, expect, test as base } from 'vitest';
-import { requestCancel } from '../format/control-request.js';
-import type { RunRecord } from '../format/run-record.js';
+import { requestCancel } from '../run-folder/control-request.js';
+import type { RunRecord } from '../run-folder/run-record.js';
 import { resolvePlan, type ResolvedRun } from '../plan/resolve-plan.js';
 import { dryRunLaunch } from './dry-run.js';
 import { decideRecord, reconcilePlan, type DecideOptions } from './reconcile.js';
-import { createRunRecord } from './run-records.js';
+import { createRunRecord } from '../run-folder/run-records.js';
 import {
   attemptLimit,
   claimedRecord,

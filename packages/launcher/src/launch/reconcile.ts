@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { clearCancelRequest } from '../format/control-request.js';
-import { deriveState } from '../format/derived-state.js';
-import { isLocalProcessAlive } from '../format/process-alive.js';
-import { resolveRunDir } from '../format/run-id.js';
-import type { RunRecord } from '../format/run-record.js';
+import { clearCancelRequest } from '../run-folder/control-request.js';
+import { deriveState } from '../run-folder/derived-state.js';
+import { isLocalProcessAlive } from '../run-folder/process-alive.js';
+import { resolveRunDir } from '../run-folder/run-id.js';
+import type { RunRecord } from '../run-folder/run-record.js';
 import type { ResolvedPlan, ResolvedRun } from '../plan/resolve-plan.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { stopOrphanedJob } from './orphaned-job.js';
@@ -14,7 +14,7 @@ import {
   newQueuedRecord,
   requeuedRecord,
 } from './record-transitions.js';
-import { createRunRecord, readRunRecord, updateRunRecord } from './run-records.js';
+import { createRunRecord, readRunRecord, updateRunRecord } from '../run-folder/run-records.js';
 
 /** A run's outcome once nothing more will happen to it in this launch. */
 export type RunOutcome = 'succeeded' | 'failed' | 'cancelled';

@@ -1,5 +1,5 @@
-import type { RunClaim, RunRecord } from '../format/run-record.js';
-import { RUN_RECORD_SCHEMA_VERSION } from '../format/run-record.js';
+import type { RunClaim, RunRecord } from '../run-folder/run-record.js';
+import { RUN_RECORD_SCHEMA_VERSION } from '../run-folder/run-record.js';
 import type { ResolvedRun } from '../plan/resolve-plan.js';
 
 /** The launcher that claims runs: this process on this host. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runIdProblem } from '../format/run-id.js';
+import { runIdProblem } from '../run-folder/run-id.js';
 
 const positiveSeconds = z.number().positive();
 

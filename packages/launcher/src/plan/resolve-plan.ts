@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { DEFAULT_DERIVED_STATE_THRESHOLDS } from '../format/derived-state.js';
-import { runIdProblem } from '../format/run-id.js';
+import { DEFAULT_DERIVED_STATE_THRESHOLDS } from '../run-folder/derived-state.js';
+import { runIdProblem } from '../run-folder/run-id.js';
 import { checkDependencies } from './check-dependencies.js';
 import type { SourcedRunSpec, SweepValue } from './expand-sweeps.js';
 import { describeBinding, expandSweep } from './expand-sweeps.js';

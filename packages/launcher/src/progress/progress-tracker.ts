@@ -1,4 +1,4 @@
-import type { RunMetrics, RunProgress } from '../format/index.js';
+import type { RunMetrics, RunProgress } from '../run-folder/index.js';
 import { EtaEstimator, type EtaEstimatorOptions } from './eta-estimator.js';
 import { PROGRESS_SOURCES, type ProgressReport, type ProgressSource } from './progress-report.js';
 

@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { RUN_FILES } from '../format/run-files.js';
+import { RUN_FILES } from '../run-folder/run-files.js';
 import { readCancelRequest, type CancelRequest } from './record-check.js';
 
 /** Settings of {@link watchCancelRequest}. */

@@ -1,10 +1,10 @@
 import { basename, join } from 'node:path';
 import { updateJson } from '@runboard/json-io';
-import { deriveState } from '../format/derived-state.js';
-import { isLocalProcessAlive } from '../format/process-alive.js';
-import type { RunRecord } from '../format/run-record.js';
-import { RUN_FILES } from '../format/run-files.js';
-import { isTerminalStatus } from '../format/run-status.js';
+import { deriveState } from '../run-folder/derived-state.js';
+import { isLocalProcessAlive } from '../run-folder/process-alive.js';
+import type { RunRecord } from '../run-folder/run-record.js';
+import { RUN_FILES } from '../run-folder/run-files.js';
+import { isTerminalStatus } from '../run-folder/run-status.js';
 import { RunActiveError, RunSupersededError } from './errors.js';
 import { checkRunRecord, SUPERVISOR_RECORD_SCHEMA_VERSION } from './record-check.js';
 import type { ResolvedSupervisorOptions } from './supervisor-options.js';

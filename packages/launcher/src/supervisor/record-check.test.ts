@@ -8,7 +8,7 @@ import {
   RUN_FILES,
   RUN_RECORD_SCHEMA_VERSION,
   runRecordSchema,
-} from '../format/index.js';
+} from '../run-folder/index.js';
 import { InvalidRunRecordError } from './errors.js';
 import {
   checkRunRecord,

@@ -4,10 +4,10 @@
 // as it is. `record-check.test.ts` holds these checks to the schemas.
 import { join } from 'node:path';
 import { readJson } from '@runboard/json-io';
-import type { ControlRequest } from '../format/control-request.js';
-import type { RunRecord } from '../format/run-record.js';
-import { RUN_FILES } from '../format/run-files.js';
-import { RUN_STATUSES } from '../format/run-status.js';
+import type { ControlRequest } from '../run-folder/control-request.js';
+import type { RunRecord } from '../run-folder/run-record.js';
+import { RUN_FILES } from '../run-folder/run-files.js';
+import { RUN_STATUSES } from '../run-folder/run-status.js';
 import { InvalidRunRecordError } from './errors.js';
 
 /** The record schema version the supervisor writes (the format's `RUN_RECORD_SCHEMA_VERSION`). */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
-import type { RunRecord } from '../format/index.js';
+import type { RunRecord } from '../run-folder/index.js';
 import { ownershipProblem, ThrottledRecordWriter } from './record-writer.js';
 
 const record: RunRecord = {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { updateJson } from '@runboard/json-io';
-import type { RunRecord } from '../format/run-record.js';
-import { RUN_FILES } from '../format/run-files.js';
+import type { RunRecord } from '../run-folder/run-record.js';
+import { RUN_FILES } from '../run-folder/run-files.js';
 import { RunSupersededError } from './errors.js';
 import { checkRunRecord } from './record-check.js';
 

@@ -3,9 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { constants as osConstants, hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunRecord } from '../format/run-record.js';
-import { RUN_FILES } from '../format/run-files.js';
-import type { RunStatus } from '../format/run-status.js';
+import type { RunRecord } from '../run-folder/run-record.js';
+import { RUN_FILES } from '../run-folder/run-files.js';
+import type { RunStatus } from '../run-folder/run-status.js';
 import { parseMarkerLine } from '../progress/marker-line.js';
 import { OutputLineSplitter } from '../progress/output-line-splitter.js';
 import {

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readJson, writeJson } from '@runboard/json-io';
 import { describe, expect, test as base } from 'vitest';
-import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from '../../format/run-record.js';
+import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from '../../run-folder/run-record.js';
 import { GPU_CLAIMS_FILE, holdsGpus, withGpuClaims } from './gpu-claims.js';
 
 const test = base.extend<{ root: string }>({

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { updateJson } from '@runboard/json-io';
-import { isLocalProcessAlive } from '../../format/process-alive.js';
-import type { RunRecord } from '../../format/run-record.js';
-import { readRunRecord } from '../run-records.js';
+import { isLocalProcessAlive } from '../../run-folder/process-alive.js';
+import type { RunRecord } from '../../run-folder/run-record.js';
+import { readRunRecord } from '../../run-folder/run-records.js';
 
 /**
  * The root-level file whose lock serialises GPU choices of every launcher on a root. It lists

@@ -6,3 +6,4 @@ export * from './derived-state.js';
 export * from './process-alive.js';
 export * from './control-request.js';
 export * from './json-schema.js';
+export * from './run-records.js';

@@ -6,9 +6,9 @@ import {
   readJson,
   updateJson,
 } from '@runboard/json-io';
-import { RUN_FILES } from '../format/run-files.js';
-import type { RunRecord } from '../format/run-record.js';
-import { runRecordSchema } from '../format/run-record.js';
+import { RUN_FILES } from './run-files.js';
+import type { RunRecord } from './run-record.js';
+import { runRecordSchema } from './run-record.js';
 import { InvalidRunRecordError } from '../supervisor/errors.js';
 
 /**
