@@ -15,3 +15,10 @@ export {
   readProcessStatAsync,
 } from './process-info.js';
 export type { ProcessStat } from './process-info.js';
+export {
+  checkFunctionOption,
+  checkNumberOption,
+  checkObjectOption,
+  checkStringOption,
+} from './check-option.js';
+export type { NumberOptionBounds } from './check-option.js';
