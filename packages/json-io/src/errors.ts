@@ -12,14 +12,18 @@ export const JSON_IO_ERROR_CODES = {
 
 export type JsonIoErrorCode = (typeof JSON_IO_ERROR_CODES)[keyof typeof JSON_IO_ERROR_CODES];
 
-/** Base class of every json-io error: a stable `code`, the `file` involved and the original `cause`. */
+/**
+ * Base class of every json-io error: a stable `code`, the `file` involved, the original `cause`,
+ * and the class's own name as `name`.
+ */
 export class JsonIoError extends Error {
-  override name = 'JsonIoError';
   readonly code: JsonIoErrorCode;
   readonly file: string;
 
   constructor(code: JsonIoErrorCode, file: string, message: string, options?: ErrorOptions) {
     super(message, options);
+    // Every subclass is named after itself: `JsonWriteError`, …
+    this.name = new.target.name;
     this.code = code;
     this.file = file;
   }
@@ -27,7 +31,6 @@ export class JsonIoError extends Error {
 
 /** The file does not exist (after retrying until the read deadline). */
 export class JsonNotFoundError extends JsonIoError {
-  override name = 'JsonNotFoundError';
   declare readonly code: typeof JSON_IO_ERROR_CODES.notFound;
 
   constructor(file: string, cause?: unknown) {
@@ -35,27 +38,41 @@ export class JsonNotFoundError extends JsonIoError {
   }
 }
 
-/** Reading failed for a reason retrying cannot fix (EACCES, EISDIR, …); `systemCode` keeps the errno code. */
-export class JsonReadError extends JsonIoError {
-  override name = 'JsonReadError';
-  declare readonly code: typeof JSON_IO_ERROR_CODES.read;
+/**
+ * A file-system step failed: `systemCode` keeps the errno code (`ENOSPC`, `EACCES`, …) and
+ * `syscall` the call that failed. Base of {@link JsonReadError} and {@link JsonWriteError}.
+ */
+export abstract class JsonSystemError extends JsonIoError {
   readonly systemCode: string | undefined;
+  readonly syscall: string | undefined;
+
+  constructor(code: JsonIoErrorCode, file: string, action: string, cause: unknown, detail = '') {
+    const { code: systemCode, syscall } = (cause ?? {}) as NodeJS.ErrnoException;
+    const known = typeof systemCode === 'string' ? systemCode : undefined;
+    super(
+      code,
+      file,
+      `Could not ${action} JSON file ${file}${known ? ` (${known})` : ''}${detail}`,
+      {
+        cause,
+      },
+    );
+    this.systemCode = known;
+    this.syscall = syscall;
+  }
+}
+
+/** Reading failed for a reason retrying cannot fix (EACCES, EISDIR, …). */
+export class JsonReadError extends JsonSystemError {
+  declare readonly code: typeof JSON_IO_ERROR_CODES.read;
 
   constructor(file: string, cause: unknown) {
-    const systemCode = systemCodeOf(cause);
-    super(
-      JSON_IO_ERROR_CODES.read,
-      file,
-      `Could not read JSON file ${file}${systemCode ? ` (${systemCode})` : ''}`,
-      { cause },
-    );
-    this.systemCode = systemCode;
+    super(JSON_IO_ERROR_CODES.read, file, 'read', cause);
   }
 }
 
 /** The file's content is not valid JSON (after retrying until the read deadline). */
 export class JsonParseError extends JsonIoError {
-  override name = 'JsonParseError';
   declare readonly code: typeof JSON_IO_ERROR_CODES.parse;
   /** 0-based character offset of the error, when the engine reports it. */
   readonly position: number | undefined;
@@ -92,7 +109,6 @@ export class JsonParseError extends JsonIoError {
 
 /** The parsed value was rejected by the `validate` option; the validator's error is the `cause`. */
 export class JsonValidationError extends JsonIoError {
-  override name = 'JsonValidationError';
   declare readonly code: typeof JSON_IO_ERROR_CODES.validation;
 
   constructor(file: string, cause: unknown) {
@@ -105,7 +121,6 @@ export class JsonValidationError extends JsonIoError {
 
 /** The value cannot be written as JSON faithfully; nothing was written. */
 export class JsonSerializeError extends JsonIoError {
-  override name = 'JsonSerializeError';
   declare readonly code: typeof JSON_IO_ERROR_CODES.serialize;
   /** Where the offending value sits, e.g. `$.metrics.loss` or `$.history[3]`; `$` is the value itself. */
   readonly jsonPath: string | undefined;
@@ -121,27 +136,11 @@ export class JsonSerializeError extends JsonIoError {
   }
 }
 
-/** A file-system step of a write failed; `systemCode` keeps the errno code (ENOSPC, EACCES, …). */
-export class JsonWriteError extends JsonIoError {
-  override name = 'JsonWriteError';
+/** A file-system step of a write failed; the target is untouched unless `detail` says otherwise. */
+export class JsonWriteError extends JsonSystemError {
   declare readonly code: typeof JSON_IO_ERROR_CODES.write;
-  readonly systemCode: string | undefined;
-  readonly syscall: string | undefined;
 
   constructor(file: string, cause: unknown, detail = '') {
-    const systemCode = systemCodeOf(cause);
-    super(
-      JSON_IO_ERROR_CODES.write,
-      file,
-      `Could not write JSON file ${file}${systemCode ? ` (${systemCode})` : ''}${detail}`,
-      { cause },
-    );
-    this.systemCode = systemCode;
-    this.syscall = (cause as NodeJS.ErrnoException | undefined)?.syscall;
+    super(JSON_IO_ERROR_CODES.write, file, 'write', cause, detail);
   }
-}
-
-function systemCodeOf(error: unknown): string | undefined {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
 }

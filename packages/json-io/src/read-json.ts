@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import {
+  backoffDelay,
+  checkNumberOption,
+  checkObjectOption,
+  checkStringOption,
+} from '@runboard/locking';
 import pRetry from 'p-retry';
 import { JsonNotFoundError, JsonParseError, JsonReadError } from './errors.js';
 import type { JsonValidator } from './validator.js';
@@ -22,9 +28,8 @@ export interface ReadJsonOptions<T> {
 
 export const DEFAULT_READ_DEADLINE_MS = 1000;
 
-/** Backoff between attempts: 1, 2, 4 … 50 ms (randomized ×1–2 in the async variant). */
-const FIRST_DELAY_MS = 1;
-const MAX_DELAY_MS = 50;
+/** Backoff between attempts: 1, 2, 4 … 50 ms (randomized ×1–2 by p-retry in the async variant). */
+const READ_BACKOFF = { firstMs: 1, maxMs: 50 } as const;
 
 const MISSING = Symbol('missing');
 
@@ -56,8 +61,8 @@ export async function readJson<T = unknown>(
     if (!isTransient(error) || remainingMs <= 0) throw error;
     value = await pRetry(() => readOnceAsync(file, hasDefault), {
       retries: Number.POSITIVE_INFINITY,
-      minTimeout: FIRST_DELAY_MS,
-      maxTimeout: MAX_DELAY_MS,
+      minTimeout: READ_BACKOFF.firstMs,
+      maxTimeout: READ_BACKOFF.maxMs,
       factor: 2,
       randomize: true,
       maxRetryTime: remainingMs,
@@ -70,8 +75,8 @@ export async function readJson<T = unknown>(
 
 /**
  * Synchronous {@link readJson}. p-retry is promise-based, so this variant runs its own bounded
- * loop with the same backoff and sleeps with `Atomics.wait`, which blocks the thread without
- * spinning the CPU.
+ * loop with the same backoff (`backoffDelay`, p-retry's formula, without randomization) and
+ * sleeps with `Atomics.wait`, which blocks the thread without spinning the CPU.
  *
  * @example
  * const config = readJsonSync('runboard.json', { default: { concurrency: 1 } });
@@ -79,14 +84,14 @@ export async function readJson<T = unknown>(
 export function readJsonSync<T = unknown>(file: string, options: ReadJsonOptions<T> = {}): T {
   const { deadlineMs, hasDefault } = checkOptions(file, options);
   const start = performance.now();
-  for (let delayMs = FIRST_DELAY_MS; ; delayMs = Math.min(delayMs * 2, MAX_DELAY_MS)) {
+  for (let attempt = 0; ; attempt++) {
     try {
       return finish(file, readOnceSync(file, hasDefault), options);
     } catch (error) {
       options.signal?.throwIfAborted();
       const remainingMs = deadlineMs - (performance.now() - start);
       if (!isTransient(error) || remainingMs <= 0) throw error;
-      sleepSync(Math.min(delayMs, remainingMs));
+      sleepSync(Math.min(backoffDelay(attempt, READ_BACKOFF), remainingMs));
     }
   }
 }
@@ -139,16 +144,10 @@ function sleepSync(ms: number): void {
 }
 
 function checkOptions<T>(file: string, options: ReadJsonOptions<T>) {
-  if (typeof file !== 'string' || file.length === 0) {
-    throw new TypeError('Expected `file` to be a non-empty string');
-  }
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('Expected `options` to be an object');
-  }
+  checkStringOption('file', file);
+  checkObjectOption('options', options);
   const { deadlineMs = DEFAULT_READ_DEADLINE_MS, validate } = options;
-  if (typeof deadlineMs !== 'number' || !(deadlineMs >= 0) || !Number.isFinite(deadlineMs)) {
-    throw new TypeError('Expected `deadlineMs` to be a non-negative finite number');
-  }
+  checkNumberOption('deadlineMs', deadlineMs, { min: 0 });
   checkValidator(validate);
   return { deadlineMs, hasDefault: 'default' in options };
 }

@@ -2,8 +2,6 @@ import type { Stats } from 'node:fs';
 import {
   close,
   closeSync,
-  fchmodSync,
-  fchownSync,
   fsync,
   fsyncSync,
   linkSync,
@@ -19,7 +17,9 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { copyOwnershipSync } from './copy-ownership.js';
 import { JsonWriteError } from './errors.js';
+import { syncFolder, syncFolderSync } from './sync-folder.js';
 import { sweepOrphans, sweepOrphansSync, tempPathFor } from './temp-files.js';
 
 const closeAsync = promisify(close);
@@ -120,24 +120,17 @@ export async function replaceFile(
       fd = undefined;
       await closeAsync(closing); // flushes on NFS (close-to-open): not on the event loop
     }
-    if (options.shouldRename?.() === false) {
-      unlinkQuietlySync(temp);
-      return false;
-    }
-    // Synchronous, so that shouldRename and the rename are one step for this process's writers.
-    moveIntoPlace(temp, target, options.exclusive === true);
+    if (!renameIntoPlace(temp, target, options)) return false;
   } catch (error) {
     throw failed(target, temp, fd, foldersToSync !== undefined, error);
   } finally {
     await sweeping;
   }
   options.afterRename?.();
-  if (options.durable) {
-    try {
-      for (const folder of foldersToSync ?? []) await syncFolder(folder);
-    } catch (error) {
-      throw new JsonWriteError(target, error, DURABILITY_UNKNOWN);
-    }
+  try {
+    if (options.durable) for (const folder of foldersToSync ?? []) await syncFolder(folder);
+  } catch (error) {
+    throw new JsonWriteError(target, error, DURABILITY_UNKNOWN);
   }
   return true;
 }
@@ -156,21 +149,15 @@ export function replaceFileSync(given: string, json: string, options: ReplaceOpt
     const closing = fd;
     fd = undefined;
     closeSync(closing);
-    if (options.shouldRename?.() === false) {
-      unlinkQuietlySync(temp);
-      return false;
-    }
-    moveIntoPlace(temp, target, options.exclusive === true);
+    if (!renameIntoPlace(temp, target, options)) return false;
   } catch (error) {
     throw failed(target, temp, fd, foldersToSync !== undefined, error);
   }
   options.afterRename?.();
-  if (options.durable) {
-    try {
-      for (const folder of foldersToSync ?? []) syncFolderSync(folder);
-    } catch (error) {
-      throw new JsonWriteError(target, error, DURABILITY_UNKNOWN);
-    }
+  try {
+    if (options.durable) for (const folder of foldersToSync ?? []) syncFolderSync(folder);
+  } catch (error) {
+    throw new JsonWriteError(target, error, DURABILITY_UNKNOWN);
   }
   return true;
 }
@@ -204,6 +191,20 @@ function sweepQuietlySync(target: string): void {
   } catch {
     // best effort: an unreadable folder fails the write anyway
   }
+}
+
+/**
+ * The last step of both variants: asks `shouldRename`, then moves the temp file into place, or
+ * discards it. Synchronous, so that the question and the rename are one step for this process's
+ * writers. Returns whether it renamed.
+ */
+function renameIntoPlace(temp: string, target: string, options: ReplaceOptions): boolean {
+  if (options.shouldRename?.() === false) {
+    unlinkQuietlySync(temp);
+    return false;
+  }
+  moveIntoPlace(temp, target, options.exclusive === true);
+  return true;
 }
 
 /** Renames the temp file over the target, or with `exclusive` links it to a target not there yet. */
@@ -299,51 +300,6 @@ function parentsToSync(dir: string, firstCreated: string): string[] {
     parents.push(folder);
   }
   return parents;
-}
-
-/** Synchronous even in the async path: an in-memory inode update, cheaper than a thread-pool hop. */
-function copyOwnershipSync(fd: number, stats: Stats): void {
-  fchmodSync(fd, stats.mode & 0o7777);
-  if (stats.uid !== process.geteuid?.() || stats.gid !== process.getegid?.()) {
-    try {
-      fchownSync(fd, stats.uid, stats.gid);
-    } catch (error) {
-      ignorePermissionDenied(error);
-    }
-  }
-}
-
-/** Keeping the owner is best effort: only root may give a file away (EINVAL: unmapped ids). */
-function ignorePermissionDenied(error: unknown): void {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code !== 'EPERM' && code !== 'EINVAL') throw error;
-}
-
-/** Only the fsync goes to the thread pool: opening and closing a folder are cheap everywhere. */
-async function syncFolder(dir: string): Promise<void> {
-  const fd = openSync(dir, 'r');
-  try {
-    await fsyncAsync(fd).catch(ignoreUnsupportedFolderSync);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function syncFolderSync(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } catch (error) {
-    ignoreUnsupportedFolderSync(error);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Some file systems (certain network and FUSE mounts) cannot fsync a folder; nothing more can be done there. */
-function ignoreUnsupportedFolderSync(error: unknown): void {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code !== 'EINVAL' && code !== 'ENOTSUP') throw error;
 }
 
 /** UTF-8 with a final newline, without building `json + '\n'` (a 1 MB string copy). */

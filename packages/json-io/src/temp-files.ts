@@ -3,6 +3,7 @@ import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { checkNumberOption, checkObjectOption, isProcessAlive } from '@runboard/locking';
 
 /**
  * Matches the name of a runboard temp file: `.<target name>.<pid>.<host tag>.<random>.runboard-tmp`
@@ -116,15 +117,6 @@ function judge(name: string, targetName: string | undefined): 'keep' | 'remove' 
   return isProcessAlive(pid) ? 'if-stale' : 'remove';
 }
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function isStale(stats: { mtimeMs: number }, staleAfterMs: number): boolean {
   return Date.now() - stats.mtimeMs > staleAfterMs;
 }
@@ -134,9 +126,7 @@ function ignoreMissing(error: unknown): never[] {
   throw error;
 }
 
-function checkStaleAfter({ staleAfterMs = STALE_TEMP_AGE_MS }: SweepOptions): number {
-  if (typeof staleAfterMs !== 'number' || !(staleAfterMs >= 0)) {
-    throw new TypeError('Expected `staleAfterMs` to be a non-negative number');
-  }
-  return staleAfterMs;
+function checkStaleAfter(options: SweepOptions): number {
+  const { staleAfterMs = STALE_TEMP_AGE_MS } = checkObjectOption('options', options);
+  return checkNumberOption('staleAfterMs', staleAfterMs, { min: 0, allowInfinity: true });
 }

@@ -7,17 +7,10 @@ import {
   LockTimeoutError,
 } from '@runboard/locking';
 import { describe, expect } from 'vitest';
-import { test } from '../test/test-utils.js';
+import { blockEventLoop, expectFolderToHold, test } from '../test/test-utils.js';
 import { JsonParseError, JsonSerializeError, JsonValidationError } from './errors.js';
 import { updateJson } from './update-json.js';
 import { createJson, getWriteStats } from './write-json.js';
-
-function busyWait(ms: number): void {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    // Blocks the event loop.
-  }
-}
 
 describe('updateJson', () => {
   test('creates a missing file from `default` and resolves with the written value', async ({
@@ -26,8 +19,7 @@ describe('updateJson', () => {
     const file = join(dir, 'counter.json');
     expect(await updateJson(file, (n: number) => n + 1, { default: 0 })).toBe(1);
     expect(await updateJson(file, (n: number) => n + 1, { default: 0 })).toBe(2);
-    expect(await readFile(file, 'utf8')).toBe('2\n');
-    expect(await readdir(dir)).toEqual(['counter.json']);
+    await expectFolderToHold(dir, { 'counter.json': '2\n' });
   });
 
   test('passes undefined for a missing file without `default`, and awaits async updaters', async ({
@@ -101,8 +93,7 @@ describe('updateJson', () => {
     }
     await Promise.all(calls);
     expect(settled).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-    expect(await readFile(file, 'utf8')).toBe('12\n');
-    expect(await readdir(dir)).toEqual(['counter.json']);
+    await expectFolderToHold(dir, { 'counter.json': '12\n' });
   });
 
   test('creates a missing file exclusively: one created meanwhile without the lock is updated, not replaced', async ({
@@ -201,8 +192,7 @@ describe('updateJson', () => {
     for (const result of results) {
       expect(result).toMatchObject({ reason: expect.any(JsonParseError) });
     }
-    expect(await readFile(file, 'utf8')).toBe('{"torn": ');
-    expect(await readdir(dir)).toEqual(['state.json']);
+    await expectFolderToHold(dir, { 'state.json': '{"torn": ' });
   });
 
   test('refuses to commit with ECOMPROMISED after a stall past the lock window; the file is untouched', async ({
@@ -213,15 +203,14 @@ describe('updateJson', () => {
     const error = await updateJson<number>(
       file,
       (n = 0) => {
-        busyWait(1_700); // stale 2 s: the owner stops trusting the lock after 1.5 s
+        blockEventLoop(1_700); // stale 2 s: the owner stops trusting the lock after 1.5 s
         return n + 1;
       },
       { lock: { stale: 2_000 } },
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LockCompromisedError);
     expect(error).toMatchObject({ code: 'ECOMPROMISED' });
-    expect(await readFile(file, 'utf8')).toBe('41\n');
-    expect(await readdir(dir)).toEqual(['counter.json']);
+    await expectFolderToHold(dir, { 'counter.json': '41\n' });
   });
 
   test('times out each waiting caller after its own `lock.timeout`', async ({ dir }) => {

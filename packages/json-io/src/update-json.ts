@@ -1,6 +1,14 @@
 import { resolve } from 'node:path';
 import type { Lock, LockOptions } from '@runboard/locking';
-import { acquireLock, LOCK_DEFAULTS, LockAbortError, LockTimeoutError } from '@runboard/locking';
+import {
+  acquireLock,
+  checkFunctionOption,
+  checkLockOptions,
+  checkObjectOption,
+  checkStringOption,
+  LockAbortError,
+  LockTimeoutError,
+} from '@runboard/locking';
 import { JsonParseError, JsonWriteError } from './errors.js';
 import { readJson, readJsonSync } from './read-json.js';
 import { serializeJson } from './serialize-json.js';
@@ -344,30 +352,13 @@ async function applyUpdate(
 
 /** Validates the arguments early; returns the lock timeout in milliseconds. */
 function checkArguments(file: unknown, updater: unknown, options: unknown): number {
-  if (typeof file !== 'string' || file.length === 0) {
-    throw new TypeError('Expected `file` to be a non-empty string');
-  }
-  if (typeof updater !== 'function') throw new TypeError('Expected `updater` to be a function');
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('Expected `options` to be an object');
-  }
-  const { lock = {}, validate } = options as UpdateJsonOptions<unknown>;
-  if (typeof lock !== 'object' || lock === null)
-    throw new TypeError('Expected `lock` to be an object');
-  const { stale, timeout = LOCK_DEFAULTS.timeoutMs, signal } = lock;
-  if (stale !== undefined && !(Number.isFinite(stale) && stale >= LOCK_DEFAULTS.minStaleMs)) {
-    throw new TypeError(
-      `Expected \`lock.stale\` to be a finite number of milliseconds >= ${LOCK_DEFAULTS.minStaleMs}`,
-    );
-  }
-  if (typeof timeout !== 'number' || !(timeout >= 0)) {
-    throw new TypeError(
-      'Expected `lock.timeout` to be a non-negative number of milliseconds (or Infinity)',
-    );
-  }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError('Expected `lock.signal` to be an AbortSignal');
-  }
+  checkStringOption('file', file);
+  checkFunctionOption('updater', updater);
+  const { lock = {}, validate } = checkObjectOption(
+    'options',
+    options,
+  ) as UpdateJsonOptions<unknown>;
+  const { timeoutMs } = checkLockOptions('lock', lock);
   checkValidator(validate);
-  return timeout;
+  return timeoutMs;
 }

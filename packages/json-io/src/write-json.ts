@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { checkObjectOption, checkStringOption } from '@runboard/locking';
 import { JsonWriteError } from './errors.js';
 import { replaceFile, replaceFileSync, resolveTarget } from './replace-file.js';
 import type { NonFinitePolicy } from './serialize-json.js';
@@ -239,12 +240,8 @@ async function drain(target: string, queue: PathQueue): Promise<void> {
 }
 
 function prepare(file: string, value: unknown, options: WriteJsonOptions) {
-  if (typeof file !== 'string' || file.length === 0) {
-    throw new TypeError('Expected `file` to be a non-empty string');
-  }
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('Expected `options` to be an object');
-  }
+  checkStringOption('file', file);
+  checkObjectOption('options', options);
   const { durable = true, space = 2, nonFinite = 'error' } = options;
   if (typeof durable !== 'boolean') throw new TypeError('Expected `durable` to be a boolean');
   if (typeof space !== 'number' && typeof space !== 'string') {

@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test as base } from 'vitest';
+import { test as base, expect } from 'vitest';
 import { isTempFileName } from '../src/temp-files.js';
 
 /** `test` with a fresh temp folder per test, removed afterwards. */
@@ -20,6 +20,21 @@ export const test = base.extend<{ dir: string }>({
 
 export function tempFilesIn(dir: string): string[] {
   return readdirSync(dir).filter((name) => isTempFileName(name));
+}
+
+/** Asserts that `dir` holds exactly these files, with this content (nothing left beside them). */
+export async function expectFolderToHold(
+  dir: string,
+  files: Record<string, string>,
+): Promise<void> {
+  const names = (await readdir(dir)).sort();
+  const contents = await Promise.all(names.map((name) => readFile(join(dir, name), 'utf8')));
+  expect(Object.fromEntries(names.map((name, index) => [name, contents[index]]))).toEqual(files);
+}
+
+/** Blocks this thread (so the event loop) for `ms`, as a long synchronous computation would. */
+export function blockEventLoop(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 const children = new Set<ChildProcess>();

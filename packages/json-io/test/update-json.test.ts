@@ -2,7 +2,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect } from 'vitest';
 import { updateJson } from '../src/update-json.js';
-import { killChildren, lineFrom, outputOf, startFixture, test } from './test-utils.js';
+import {
+  expectFolderToHold,
+  killChildren,
+  lineFrom,
+  outputOf,
+  startFixture,
+  test,
+} from './test-utils.js';
 
 afterEach(() => killChildren());
 
@@ -13,36 +20,19 @@ interface CounterReport {
 }
 
 describe('updateJson across processes', () => {
-  test(
-    '4 processes x 200 increments: the counter is exact',
+  test.for([1, 8])(
+    '4 processes x 200 increments, %i in flight each (group commit from 2): the counter is exact',
     { timeout: 90_000 },
-    async ({ dir }) => {
+    async (inflight, { dir }) => {
       const file = join(dir, 'counter.json');
       const workers = Array.from({ length: 4 }, () =>
-        startFixture('update-counter.ts', [file, 200]),
+        startFixture('update-counter.ts', [file, 200, inflight]),
       );
       const reports = (await Promise.all(workers.map((worker) => outputOf(worker, 80_000)))).map(
         (output) => JSON.parse(output) as CounterReport,
       );
       expect(reports.map((report) => report.ok)).toEqual([200, 200, 200, 200]);
-      expect(JSON.parse(await readFile(file, 'utf8'))).toBe(800);
-      expect(await readdir(dir)).toEqual(['counter.json']);
-    },
-  );
-
-  test(
-    '4 processes x 200 increments, 8 in flight each (group commit): the counter is exact',
-    { timeout: 90_000 },
-    async ({ dir }) => {
-      const file = join(dir, 'counter.json');
-      const workers = Array.from({ length: 4 }, () =>
-        startFixture('update-counter.ts', [file, 200, 8]),
-      );
-      const reports = (await Promise.all(workers.map((worker) => outputOf(worker, 80_000)))).map(
-        (output) => JSON.parse(output) as CounterReport,
-      );
-      expect(reports.map((report) => report.ok)).toEqual([200, 200, 200, 200]);
-      expect(JSON.parse(await readFile(file, 'utf8'))).toBe(800);
+      await expectFolderToHold(dir, { 'counter.json': '800\n' });
     },
   );
 

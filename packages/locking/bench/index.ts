@@ -236,73 +236,85 @@ function machine(): string {
   return `${availableParallelism()} CPUs (nproc), ${model}, Node ${process.version}, ${process.platform}, temp folder on ${fsType || 'unknown fs'}, load average at start ${load}`;
 }
 
+/** `BENCH_ONLY=uncontended,contended npm run bench` runs only those sections (also `takeover`, `winner`). */
+const only = process.env.BENCH_ONLY?.split(',');
+const selected = (section: string) => only === undefined || only.includes(section);
+
 const rounds = quick ? 2 : 5;
 console.log(`# @runboard/locking benchmark\n\n${new Date().toISOString()} · ${machine()}\n`);
 
-const single = await uncontended(rounds, quick ? 100 : 300);
-console.log('## Uncontended lock + release (one process, µs per operation, median of rounds)\n');
-console.log(
-  '| | @runboard/locking `withLock` | proper-lockfile, recipe retries | proper-lockfile, no retries |\n|---|---:|---:|---:|',
-);
-const perOp = {
-  ours: median(single.ours),
-  recipe: median(single.recipe),
-  bare: median(single.bare),
-};
-console.log(
-  `| µs per op | ${format(perOp.ours)} | ${format(perOp.recipe)} | ${format(perOp.bare)} |`,
-);
-console.log(
-  `| ours / it | 1 | ${format(perOp.ours / perOp.recipe, 2)}× the time | ${format(perOp.ours / perOp.bare, 2)}× the time |\n`,
-);
-
-console.log(
-  '## Contended read-modify-write of one JSON counter, 4 processes (updates/s, median of rounds)\n',
-);
-console.log(
-  '| in flight per process | `updateJson` | proper-lockfile + `atomically` | ours / recipe |\n|---|---:|---:|---:|',
-);
-for (const inflight of [1, 2, 8]) {
-  const perProcess = quick ? 50 : 200;
-  const results = { ours: [] as number[], recipe: [] as number[] };
-  for (let round = 0; round < (quick ? 1 : 3); round++) {
-    const order = round % 2 ? (['recipe', 'ours'] as const) : (['ours', 'recipe'] as const);
-    for (const name of order) {
-      const script = name === 'ours' ? scripts.oursCounter : scripts.recipeCounter;
-      results[name].push(await contended(script, 4, perProcess, inflight));
-    }
-  }
-  const ours = median(results.ours);
-  const recipe = median(results.recipe);
+if (selected('uncontended')) {
+  const single = await uncontended(rounds, quick ? 100 : 300);
+  console.log('## Uncontended lock + release (one process, µs per operation, median of rounds)\n');
   console.log(
-    `| ${inflight} | ${format(ours)} | ${format(recipe)} | **${format(ours / recipe, 1)}×** |`,
+    '| | @runboard/locking `withLock` | proper-lockfile, recipe retries | proper-lockfile, no retries |\n|---|---:|---:|---:|',
+  );
+  const perOp = {
+    ours: median(single.ours),
+    recipe: median(single.recipe),
+    bare: median(single.bare),
+  };
+  console.log(
+    `| µs per op | ${format(perOp.ours)} | ${format(perOp.recipe)} | ${format(perOp.bare)} |`,
+  );
+  console.log(
+    `| ours / it | 1 | ${format(perOp.ours / perOp.recipe, 2)}× the time | ${format(perOp.ours / perOp.bare, 2)}× the time |\n`,
   );
 }
 
-console.log(
-  '\n## Takeover after `kill -9` of the holder (default `stale` 10 s; ms from the kill to the next owner)\n',
-);
-const takeovers = { ours: [] as number[], recipe: [] as number[] };
-const trials = quick ? 1 : 3;
-for (let trial = 0; trial < trials; trial++) {
-  const delayMs = Math.round(Math.random() * 5_000);
-  for (const kind of trial % 2 ? (['recipe', 'ours'] as const) : (['ours', 'recipe'] as const)) {
-    takeovers[kind].push(await takeover(kind, delayMs));
+if (selected('contended')) {
+  console.log(
+    '## Contended read-modify-write of one JSON counter, 4 processes (updates/s, median of rounds)\n',
+  );
+  console.log(
+    '| in flight per process | `updateJson` | proper-lockfile + `atomically` | ours / recipe |\n|---|---:|---:|---:|',
+  );
+  for (const inflight of [1, 2, 8]) {
+    const perProcess = quick ? 50 : 200;
+    const results = { ours: [] as number[], recipe: [] as number[] };
+    for (let round = 0; round < (quick ? 1 : 3); round++) {
+      const order = round % 2 ? (['recipe', 'ours'] as const) : (['ours', 'recipe'] as const);
+      for (const name of order) {
+        const script = name === 'ours' ? scripts.oursCounter : scripts.recipeCounter;
+        results[name].push(await contended(script, 4, perProcess, inflight));
+      }
+    }
+    const ours = median(results.ours);
+    const recipe = median(results.recipe);
+    console.log(
+      `| ${inflight} | ${format(ours)} | ${format(recipe)} | **${format(ours / recipe, 1)}×** |`,
+    );
   }
 }
-console.log('| | @runboard/locking | proper-lockfile |\n|---|---:|---:|');
-console.log(
-  `| median ms | ${format(median(takeovers.ours))} | ${format(median(takeovers.recipe))} |`,
-);
-console.log(
-  `| trials (ms) | ${takeovers.ours.map((ms) => format(ms)).join(', ')} | ${takeovers.recipe.map((ms) => format(ms)).join(', ')} |\n`,
-);
 
-const raceRounds = quick ? 3 : 10;
-console.log(`## Single winner: 8 processes racing for one stale lock (${raceRounds} rounds)\n`);
-const oursOverlaps = await raceOverlaps('ours', 8, raceRounds);
-const recipeOverlaps = await raceOverlaps('recipe', 8, raceRounds);
-console.log('| | @runboard/locking | proper-lockfile |\n|---|---:|---:|');
-console.log(
-  `| rounds with two holders at once | ${oursOverlaps} / ${raceRounds} | ${recipeOverlaps} / ${raceRounds} |`,
-);
+if (selected('takeover')) {
+  console.log(
+    '\n## Takeover after `kill -9` of the holder (default `stale` 10 s; ms from the kill to the next owner)\n',
+  );
+  const takeovers = { ours: [] as number[], recipe: [] as number[] };
+  const trials = quick ? 1 : 3;
+  for (let trial = 0; trial < trials; trial++) {
+    const delayMs = Math.round(Math.random() * 5_000);
+    for (const kind of trial % 2 ? (['recipe', 'ours'] as const) : (['ours', 'recipe'] as const)) {
+      takeovers[kind].push(await takeover(kind, delayMs));
+    }
+  }
+  console.log('| | @runboard/locking | proper-lockfile |\n|---|---:|---:|');
+  console.log(
+    `| median ms | ${format(median(takeovers.ours))} | ${format(median(takeovers.recipe))} |`,
+  );
+  console.log(
+    `| trials (ms) | ${takeovers.ours.map((ms) => format(ms)).join(', ')} | ${takeovers.recipe.map((ms) => format(ms)).join(', ')} |\n`,
+  );
+}
+
+if (selected('winner')) {
+  const raceRounds = quick ? 3 : 10;
+  console.log(`## Single winner: 8 processes racing for one stale lock (${raceRounds} rounds)\n`);
+  const oursOverlaps = await raceOverlaps('ours', 8, raceRounds);
+  const recipeOverlaps = await raceOverlaps('recipe', 8, raceRounds);
+  console.log('| | @runboard/locking | proper-lockfile |\n|---|---:|---:|');
+  console.log(
+    `| rounds with two holders at once | ${oursOverlaps} / ${raceRounds} | ${recipeOverlaps} / ${raceRounds} |`,
+  );
+}

@@ -1,24 +1,12 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { deadPid, fabricateLock, test } from '../test/support.js';
 import { acquireLock } from './acquire-lock.js';
-import {
-  LockAbortError,
-  LockCompromisedError,
-  LockReleasedError,
-  LockTimeoutError,
-} from './errors.js';
-import { takeOverLock } from './inspect-lock.js';
+import { LockAbortError, LockTimeoutError } from './errors.js';
+import { isLocked } from './lock-status.js';
 import { createOwnerRecord } from './owner.js';
 import { withLock } from './with-lock.js';
-
-function busyWait(ms: number): void {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    // The event loop is blocked, as in a long synchronous computation.
-  }
-}
 
 describe('acquireLock', () => {
   test('locks a file that does not exist, in a folder that does not exist, and leaves nothing behind', async ({
@@ -190,6 +178,54 @@ describe('acquireLock', () => {
     expect(await readdir(`${file}.lock`)).toEqual(['something-else']);
   });
 
+  test("waits for another program's lock file at <file>.lock (Python filelock's name), then ELOCKED naming it", async ({
+    dir,
+  }) => {
+    const file = join(dir, 'f.json');
+    // What Python's filelock leaves: a plain file, which it locks with flock(2) while held.
+    await writeFile(`${file}.lock`, '');
+    const { ino } = await stat(`${file}.lock`);
+    const started = Date.now();
+    const error = await acquireLock(file, { timeout: 300 }).catch((caught: unknown) => caught);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(error).toBeInstanceOf(LockTimeoutError);
+    expect(error).toMatchObject({ code: 'ELOCKED', file, timeoutMs: 300 });
+    expect((error as Error).message).toContain(`${file}.lock is a file, not a lock folder`);
+    expect(await isLocked(file)).toBe(true);
+    // Left alone, and nothing of ours left beside it.
+    expect((await stat(`${file}.lock`)).ino).toBe(ino);
+    expect(await readdir(dir)).toEqual(['f.json.lock']);
+  });
+
+  test('treats a dangling symlink at <file>.lock as foreign too (a timeout, not a busy loop)', async ({
+    dir,
+  }) => {
+    const file = join(dir, 'f.json');
+    await symlink('nowhere', `${file}.lock`);
+    const error = await acquireLock(file, { timeout: 200 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LockTimeoutError);
+    expect((error as Error).message).toContain('is a file, not a lock folder');
+    expect(await readlink(`${file}.lock`)).toBe('nowhere');
+  });
+
+  test('with `timeout: 0` tries once: a dead owner found then is cleared for the next attempt', async ({
+    dir,
+  }) => {
+    const file = join(dir, 'f.json');
+    await fabricateLock(file, { pid: await deadPid() });
+    await expect(acquireLock(file, { timeout: 0 })).rejects.toBeInstanceOf(LockTimeoutError);
+    expect(await readdir(dir)).toEqual([]);
+    await (await acquireLock(file, { timeout: 0 })).release();
+  });
+
+  test('names the live owner in the timeout error', async ({ dir }) => {
+    const file = join(dir, 'f.json');
+    const { owner } = await fabricateLock(file, { hostname: 'elsewhere', pid: 4242 });
+    const error = await acquireLock(file, { timeout: 50 }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ holder: `its owner is pid ${owner.pid} on elsewhere` });
+    expect((error as Error).message).toContain('its owner is pid 4242 on elsewhere');
+  });
+
   test('sweeps staging folders that a crashed process left beside the lock', async ({ dir }) => {
     const file = join(dir, 'f.json');
     const dead = { ...createOwnerRecord(), pid: await deadPid() };
@@ -201,64 +237,6 @@ describe('acquireLock', () => {
     }
     await (await acquireLock(file)).release();
     expect(await readdir(dir)).toEqual([`f.json.lock.${live.token}.new`]);
-  });
-});
-
-describe('Lock', () => {
-  test('release is idempotent, and the lock refuses use after it', async ({ dir }) => {
-    const lock = await acquireLock(join(dir, 'f.json'));
-    lock.throwIfCompromised();
-    await lock.verify();
-    await Promise.all([lock.release(), lock.release()]);
-    await lock.release();
-    expect(lock.released).toBe(true);
-    expect(() => lock.throwIfCompromised()).toThrow(LockReleasedError);
-    await expect(lock.verify()).rejects.toMatchObject({ code: 'ERELEASED' });
-  });
-
-  test('is compromised when its record is taken away; release then leaves the new owner alone', async ({
-    dir,
-  }) => {
-    const file = join(dir, 'f.json');
-    const lock = await acquireLock(file);
-    // Another process takes it over, then a new owner moves in.
-    expect(takeOverLock(lock.lockDir, `owner-${lock.owner.token}.json`)).toBe(true);
-    expect(takeOverLock(lock.lockDir, `owner-${lock.owner.token}.json`)).toBe(false);
-    const { recordPath } = await fabricateLock(file, { hostname: 'elsewhere' });
-
-    const error = await lock.verify().catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(LockCompromisedError);
-    expect(error).toMatchObject({ code: 'ECOMPROMISED', file });
-    expect(lock.compromised).toBe(true);
-    expect(lock.signal.aborted).toBe(true);
-    expect(lock.signal.reason).toBe(error);
-    expect(() => lock.throwIfCompromised()).toThrow(LockCompromisedError);
-
-    await lock.release();
-    await stat(recordPath);
-  });
-
-  test('notices a takeover by itself through the refresh, aborting its signal', async ({ dir }) => {
-    const lock = await acquireLock(join(dir, 'f.json'), { stale: 2_000 });
-    expect(takeOverLock(lock.lockDir, `owner-${lock.owner.token}.json`)).toBe(true);
-    const reason = await new Promise((resolve) =>
-      lock.signal.addEventListener('abort', () => resolve(lock.signal.reason)),
-    );
-    expect(reason).toBeInstanceOf(LockCompromisedError);
-    await lock.release();
-    expect(await readdir(dir)).toEqual([]);
-  });
-
-  test('stops trusting itself when the event loop stalls past the refresh window', async ({
-    dir,
-  }) => {
-    const lock = await acquireLock(join(dir, 'f.json'), { stale: 2_000 });
-    busyWait(1_600);
-    expect(() => lock.throwIfCompromised()).toThrow(LockCompromisedError);
-    expect(lock.signal.aborted).toBe(true);
-    // Nobody took it over, so the release removes it.
-    await lock.release();
-    expect(await readdir(dir)).toEqual([]);
   });
 });
 

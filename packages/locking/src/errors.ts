@@ -24,7 +24,9 @@ export abstract class LockError extends Error {
 }
 
 /**
- * The lock was not acquired within `timeout` (code `ELOCKED`, as in proper-lockfile).
+ * The lock was not acquired within `timeout` (code `ELOCKED`, as in proper-lockfile). `holder`
+ * (also in the message) says what held it when that is known: the owner's pid and host, or a
+ * lock file or folder of another program at `<file>.lock`.
  *
  * @example
  * ```ts
@@ -41,10 +43,22 @@ export class LockTimeoutError extends LockError {
   readonly code = LOCK_ERROR_CODES.locked;
   /** How long the caller waited, in milliseconds. */
   readonly timeoutMs: number;
+  /** What held the lock at the last look, when known. */
+  readonly holder: string | undefined;
 
-  constructor(file: string, timeoutMs: number, options?: ErrorOptions) {
-    super(file, `Lock on ${file} is held by another owner; gave up after ${timeoutMs} ms`, options);
+  constructor(
+    file: string,
+    timeoutMs: number,
+    options: ErrorOptions & { holder?: string | undefined } = {},
+  ) {
+    const { holder, ...errorOptions } = options;
+    super(
+      file,
+      `Lock on ${file} is held by another owner; gave up after ${timeoutMs} ms${holder ? `: ${holder}` : ''}`,
+      errorOptions,
+    );
     this.timeoutMs = timeoutMs;
+    this.holder = holder;
   }
 }
 

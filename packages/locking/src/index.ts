@@ -1,8 +1,9 @@
 export * from './acquire-lock.js';
+export * from './backoff-delay.js';
 export * from './errors.js';
 export type { Lock } from './lock.js';
-export { LOCK_DEFAULTS } from './lock-options.js';
-export type { LockOptions } from './lock-options.js';
+export { checkLockOptions, LOCK_DEFAULTS } from './lock-options.js';
+export type { LockOptions, LockTimings } from './lock-options.js';
 export * from './lock-status.js';
 export type { LockOwner } from './owner.js';
 export * from './with-lock.js';

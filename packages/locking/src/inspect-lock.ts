@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { readFile, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isRecordName, isStagingNameOf } from './lock-paths.js';
@@ -13,7 +13,7 @@ import { isLocalOwner, isLocalOwnerAlive, parseOwnerRecord } from './owner.js';
  * - `dead`: the owner ran on this host and its process is gone;
  * - `stale`: the owner's record was not refreshed for `stale` ms;
  * - `held`: a live, fresh owner;
- * - `unknown`: something else (not made by this package); never taken over.
+ * - `unknown`: something else, not made by this package (see `foreign`); never taken over.
  */
 export const LOCK_STATES = {
   free: 'free',
@@ -28,6 +28,11 @@ export type LockState = (typeof LOCK_STATES)[keyof typeof LOCK_STATES];
 
 export interface LockInspection {
   state: LockState;
+  /**
+   * For `unknown`: `file` when `<file>.lock` is not a folder (another program's lock file, such
+   * as Python filelock's), `entries` when the folder holds files this package did not write.
+   */
+  foreign?: 'file' | 'entries';
   /** The record file's name inside the lock folder, when there is exactly one. */
   recordName?: string;
   /** Parsed record; undefined when it could not be read or parsed. */
@@ -49,14 +54,17 @@ export function inspectLock(lockDir: string, staleMs: number): LockInspection {
   try {
     entries = readdirSync(lockDir);
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return { state: LOCK_STATES.free };
-    if (errorCode(error) === 'ENOTDIR') return { state: LOCK_STATES.unknown };
+    // A dangling symlink reads as missing, but nobody could rename a lock folder onto it.
+    if (errorCode(error) === 'ENOENT' && !lstatSync(lockDir, { throwIfNoEntry: false }))
+      return { state: LOCK_STATES.free };
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR')
+      return { state: LOCK_STATES.unknown, foreign: 'file' };
     throw error;
   }
   if (entries.length === 0) return { state: LOCK_STATES.empty };
   const [recordName] = entries;
   if (entries.length !== 1 || recordName === undefined || !isRecordName(recordName)) {
-    return { state: LOCK_STATES.unknown };
+    return { state: LOCK_STATES.unknown, foreign: 'entries' };
   }
   const recordPath = join(lockDir, recordName);
   let text: string;
@@ -75,6 +83,37 @@ export function inspectLock(lockDir: string, staleMs: number): LockInspection {
     return { ...base, state: LOCK_STATES.dead };
   if (refreshedAt.getTime() < Date.now() - staleMs) return { ...base, state: LOCK_STATES.stale };
   return { ...base, state: LOCK_STATES.held };
+}
+
+/**
+ * Says what holds a lock that a waiter gave up on, for the timeout error; undefined when it is
+ * not known.
+ */
+export function describeHolder(lockDir: string, inspection: LockInspection): string | undefined {
+  if (inspection.foreign === 'file')
+    return `${lockDir} is a file, not a lock folder: another program's lock (Python's filelock uses this name), which runboard waits for and never removes`;
+  if (inspection.foreign === 'entries')
+    return `${lockDir} holds files that runboard did not write; runboard waits for them and never removes them`;
+  const { owner } = inspection;
+  if (inspection.state === LOCK_STATES.held && owner)
+    return `its owner is pid ${owner.pid} on ${owner.hostname}`;
+  return undefined;
+}
+
+/** Whether a waiter that found this may clear the lock and try again at once. */
+export function isAbandoned(state: LockState): boolean {
+  return state !== LOCK_STATES.held && state !== LOCK_STATES.unknown;
+}
+
+/**
+ * Clears an abandoned lock so that the next attempt can win it: removes an empty folder, takes
+ * a dead or stale owner's lock away; nothing to do for a free one.
+ */
+export function clearAbandonedLock(lockDir: string, inspection: LockInspection): void {
+  const { state, recordName } = inspection;
+  if (state === LOCK_STATES.empty) removeEmptyLockDir(lockDir);
+  else if ((state === LOCK_STATES.dead || state === LOCK_STATES.stale) && recordName)
+    takeOverLock(lockDir, recordName);
 }
 
 /** Removes a lock folder only if it is empty; a live lock never is. */

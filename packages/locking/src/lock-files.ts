@@ -23,8 +23,14 @@ function ignoreCodes(
 export interface LockFilesHooks {
   /** A refresh is about to happen; return an error to refuse it (the lock is compromised). */
   beforeRefresh(): Error | undefined;
-  /** The record was refreshed; `atMs` is when the refresh started. */
-  onRefreshed(atMs: number): void;
+}
+
+/**
+ * A copy of `error` for proper-lockfile, which recodes the errors it is given (`ECOMPROMISED`):
+ * the original stays intact as {@link LockFiles.refreshError}.
+ */
+function upstreamCopy(error: NodeJS.ErrnoException): NodeJS.ErrnoException {
+  return Object.assign(new Error(error.message, { cause: error }), { code: error.code });
 }
 
 /**
@@ -44,6 +50,9 @@ export interface LockFilesHooks {
  * These steps on the lock folder run synchronously (their callbacks still come asynchronously):
  * each is a metadata update of a few microseconds on a local disk, where a thread-pool round trip
  * costs ~25 µs, so a lock + release takes about a third of the time.
+ *
+ * This depends on the order of proper-lockfile's calls, hence its exact version pin and the
+ * test of its call sequence (`lock-files.test.ts`; see the README, "Why a custom `fs`").
  */
 export class LockFiles {
   readonly lockDir: string;
@@ -54,6 +63,8 @@ export class LockFiles {
   readonly #hooks: LockFilesHooks;
   /** Whether our record is in the lock folder (as far as we know). */
   #held = false;
+  #refreshedAt = 0;
+  #refreshError: NodeJS.ErrnoException | undefined;
 
   constructor(lockDir: string, owner: LockOwner, hooks: LockFilesHooks) {
     this.lockDir = lockDir;
@@ -68,13 +79,23 @@ export class LockFiles {
     return this.#held;
   }
 
+  /** When the record was created or last refreshed (when that step started), in ms. */
+  get refreshedAt(): number {
+    return this.#refreshedAt;
+  }
+
+  /** Why the last refresh of the record failed (an I/O error), until one succeeds. */
+  get refreshError(): NodeJS.ErrnoException | undefined {
+    return this.#refreshError;
+  }
+
   readonly mkdir = (path: string, callback: NoParamCallback): void => {
     if (path !== this.lockDir) return fs.mkdir(path, callback);
     const startedAt = Date.now();
     const error = attempt(() => this.#createSync());
     if (!error) {
       this.#held = true;
-      this.#hooks.onRefreshed(startedAt);
+      this.#refreshedAt = startedAt;
     }
     process.nextTick(callback, error);
   };
@@ -90,17 +111,21 @@ export class LockFiles {
       attempt(() => fs.unlinkSync(stagedRecord));
       attempt(() => fs.rmdirSync(staging));
       const code = (error as NodeJS.ErrnoException).code;
-      throw code === 'ENOTEMPTY' || code === 'EEXIST' ? lockedError(this.lockDir) : error;
+      // ENOTDIR: `<file>.lock` is not a folder, another program's lock file (waited for).
+      throw code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR'
+        ? lockedError(this.lockDir)
+        : error;
     }
   }
 
   readonly stat = (path: string, callback: StatCallback): void => {
-    if (path !== this.lockDir) return fs.stat(path, callback);
+    if (!this.#held || path !== this.lockDir) return fs.stat(path, callback);
     let stats: Stats | undefined;
     const error = attempt(() => {
-      stats = fs.statSync(this.#held ? this.recordPath : path);
+      stats = fs.statSync(this.recordPath);
     });
-    process.nextTick(callback, error, stats);
+    if (error) this.#refreshError = error;
+    process.nextTick(callback, error && upstreamCopy(error), stats);
   };
 
   readonly utimes = (path: string, atime: Date, mtime: Date, callback: NoParamCallback): void => {
@@ -109,8 +134,12 @@ export class LockFiles {
     if (refused) return process.nextTick(callback, refused);
     const startedAt = Date.now();
     const error = attempt(() => fs.utimesSync(this.recordPath, atime, mtime));
-    if (!error) this.#hooks.onRefreshed(startedAt);
-    process.nextTick(callback, error);
+    if (error) this.#refreshError = error;
+    else {
+      this.#refreshedAt = startedAt;
+      this.#refreshError = undefined;
+    }
+    process.nextTick(callback, error && upstreamCopy(error));
   };
 
   readonly rmdir = (path: string, callback: NoParamCallback): void => {

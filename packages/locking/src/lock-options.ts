@@ -1,3 +1,5 @@
+import { checkNumberOption, checkObjectOption } from './check-option.js';
+
 /** Options of {@link acquireLock}, {@link withLock} and (via `lock`) `updateJson`. */
 export interface LockOptions {
   /**
@@ -8,7 +10,8 @@ export interface LockOptions {
   stale?: number;
   /**
    * Milliseconds to wait for the lock before rejecting with `LockTimeoutError` (`ELOCKED`).
-   * Default 30 000; `0` tries once; `Infinity` waits forever.
+   * Default 30 000; `Infinity` waits forever; `0` tries once (a dead or stale owner found then
+   * is cleared for the next caller, not tried again): no attempt starts after the deadline.
    */
   timeout?: number;
   /** Aborts the wait with `LockAbortError`. It does not affect a lock already acquired. */
@@ -22,7 +25,7 @@ export const LOCK_DEFAULTS = {
   minRefreshMs: 1_000,
 } as const;
 
-/** Validated options with the timings derived from `stale`. */
+/** Checked lock options, with the timings derived from `stale`. */
 export interface LockTimings {
   staleMs: number;
   timeoutMs: number;
@@ -36,23 +39,30 @@ export interface LockTimings {
   signal: AbortSignal | undefined;
 }
 
+/** Checks `options` (see {@link checkLockOptions}) and derives the timings from `stale`. */
 export function resolveLockOptions(options: LockOptions = {}): LockTimings {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('Expected `options` to be an object');
-  }
+  return checkAndResolve('options', options, '');
+}
+
+/**
+ * Throws a `TypeError` unless `value` is a valid {@link LockOptions}; returns the timings derived
+ * from it. For a layer that takes lock options inside its own: `name` prefixes each option's
+ * name in the messages (`lock` → ``Expected `lock.stale` …``).
+ *
+ * @example
+ * const { timeoutMs } = checkLockOptions('lock', options.lock ?? {});
+ */
+export function checkLockOptions(name: string, value: unknown): LockTimings {
+  return checkAndResolve(name, value, `${name}.`);
+}
+
+function checkAndResolve(name: string, value: unknown, prefix: string): LockTimings {
+  const options = checkObjectOption(name, value) as LockOptions;
   const { stale = LOCK_DEFAULTS.staleMs, timeout = LOCK_DEFAULTS.timeoutMs, signal } = options;
-  if (!Number.isFinite(stale) || stale < LOCK_DEFAULTS.minStaleMs) {
-    throw new TypeError(
-      `Expected \`stale\` to be a finite number of milliseconds >= ${LOCK_DEFAULTS.minStaleMs}`,
-    );
-  }
-  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
-    throw new TypeError(
-      'Expected `timeout` to be a non-negative number of milliseconds (or Infinity)',
-    );
-  }
+  checkNumberOption(`${prefix}stale`, stale, { min: LOCK_DEFAULTS.minStaleMs });
+  checkNumberOption(`${prefix}timeout`, timeout, { min: 0, allowInfinity: true });
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError('Expected `signal` to be an AbortSignal');
+    throw new TypeError(`Expected \`${prefix}signal\` to be an AbortSignal`);
   }
   // A refresh every quarter of `stale` (proper-lockfile allows 1 s .. stale/2) keeps a healthy
   // owner's record young; trust ends halfway between a refresh period and `stale`.

@@ -29,12 +29,6 @@ export function isStagingNameOf(lockDir: string, name: string): boolean {
   return /^[0-9a-f]{16}$/.test(name.slice(prefix.length, -STAGING_SUFFIX.length));
 }
 
-export function validateFileArgument(file: unknown): asserts file is string {
-  if (typeof file !== 'string' || file.length === 0) {
-    throw new TypeError('Expected `file` to be a non-empty string');
-  }
-}
-
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }

@@ -1,7 +1,8 @@
 import { inspectLock, LOCK_STATES } from './inspect-lock.js';
 import type { LockOptions } from './lock-options.js';
 import { resolveLockOptions } from './lock-options.js';
-import { lockDirFor, resolveLockTarget, validateFileArgument } from './lock-paths.js';
+import { checkStringOption } from './check-option.js';
+import { lockDirFor, resolveLockTarget } from './lock-paths.js';
 import type { LockOwner } from './owner.js';
 import { isLocalOwner } from './owner.js';
 
@@ -29,7 +30,7 @@ export interface LockOwnerInfo extends LockOwner {
  * ```
  */
 export async function isLocked(file: string, options?: LockStatusOptions): Promise<boolean> {
-  validateFileArgument(file);
+  checkStringOption('file', file);
   const { staleMs } = resolveLockOptions({ stale: options?.stale });
   const inspection = inspectLock(lockDirFor(resolveLockTarget(file, false)), staleMs);
   return inspection.state === LOCK_STATES.held || inspection.state === LOCK_STATES.unknown;
@@ -49,7 +50,7 @@ export async function readLockOwner(
   file: string,
   options?: LockStatusOptions,
 ): Promise<LockOwnerInfo | undefined> {
-  validateFileArgument(file);
+  checkStringOption('file', file);
   const { staleMs } = resolveLockOptions({ stale: options?.stale });
   const inspection = inspectLock(lockDirFor(resolveLockTarget(file, false)), staleMs);
   const { owner, refreshedAt, state } = inspection;

@@ -50,27 +50,24 @@ export interface HeldLockParts {
   leaveLocalQueue: () => void;
 }
 
-/** The {@link Lock} implementation; timestamps of refreshes come from {@link LockFiles} hooks. */
+/** The {@link Lock} implementation; {@link LockFiles} knows when the record was last refreshed. */
 export class HeldLock implements Lock {
   readonly file: string;
   readonly owner: LockOwner;
   readonly #files: LockFiles;
   readonly #trustMs: number;
-  readonly #controller: AbortController;
-  readonly #lastRefreshAt: () => number;
+  readonly #controller = new AbortController();
   #releaseUpstream: (() => Promise<void>) | undefined;
   #leaveLocalQueue: (() => void) | undefined;
   #releasing: Promise<void> | undefined;
 
-  constructor(parts: HeldLockParts, controller: AbortController, lastRefreshAt: () => number) {
+  constructor(parts: HeldLockParts) {
     this.file = parts.file;
     this.owner = parts.owner;
     this.#files = parts.files;
     this.#trustMs = parts.trustMs;
     this.#releaseUpstream = parts.releaseUpstream;
     this.#leaveLocalQueue = parts.leaveLocalQueue;
-    this.#controller = controller;
-    this.#lastRefreshAt = lastRefreshAt;
   }
 
   get lockDir(): string {
@@ -91,11 +88,27 @@ export class HeldLock implements Lock {
 
   throwIfCompromised(): void {
     if (this.released) throw new LockReleasedError(this.file);
-    const age = Date.now() - this.#lastRefreshAt();
-    if (age > this.#trustMs) {
-      this.markCompromised(`not refreshed for ${age} ms (the event loop or process stalled)`);
-    }
+    this.#checkTrust();
     if (this.compromised) throw this.signal.reason;
+  }
+
+  /**
+   * For proper-lockfile's refresh: refuses it (with an `ECOMPROMISED` error) once the lock is
+   * compromised, so that a stalled owner never revives a lock that others may have taken over.
+   */
+  refuseRefresh(): Error | undefined {
+    this.#checkTrust();
+    if (!this.compromised) return undefined;
+    return Object.assign(new Error('Lock is compromised'), { code: 'ECOMPROMISED' });
+  }
+
+  /** Marks the lock compromised once its last refresh is older than the trust window. */
+  #checkTrust(): void {
+    const age = Date.now() - this.#files.refreshedAt;
+    if (age <= this.#trustMs) return;
+    const error = this.#files.refreshError;
+    if (error) this.markCompromised(`not refreshed for ${age} ms: ${error.message}`, error);
+    else this.markCompromised(`not refreshed for ${age} ms (the event loop or process stalled)`);
   }
 
   async verify(): Promise<void> {

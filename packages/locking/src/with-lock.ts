@@ -1,4 +1,5 @@
 import { acquireLock } from './acquire-lock.js';
+import { checkFunctionOption } from './check-option.js';
 import type { LockOptions } from './lock-options.js';
 import type { Lock } from './lock.js';
 
@@ -22,7 +23,7 @@ export async function withLock<T>(
   fn: (lock: Lock) => T | PromiseLike<T>,
   options?: LockOptions,
 ): Promise<T> {
-  if (typeof fn !== 'function') throw new TypeError('Expected `fn` to be a function');
+  checkFunctionOption('fn', fn);
   const lock = await acquireLock(file, options);
   let result: T;
   try {

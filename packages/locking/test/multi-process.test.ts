@@ -4,7 +4,15 @@ import { afterEach, describe, expect } from 'vitest';
 import { acquireLock } from '../src/acquire-lock.js';
 import { readLockOwner } from '../src/lock-status.js';
 import type { Fixture } from './support.js';
-import { deadPid, fabricateLock, findOverlaps, killAll, spawnFixture, test } from './support.js';
+import {
+  deadPid,
+  fabricateLock,
+  findOverlaps,
+  hasPython,
+  killAll,
+  spawnFixture,
+  test,
+} from './support.js';
 
 const fixtures: Fixture[] = [];
 function start(name: string, args: string[]): Fixture {
@@ -99,13 +107,27 @@ describe('across processes', () => {
     },
   );
 
-  test('4 processes x 200 locked increments lose nothing', { timeout: 60_000 }, async ({ dir }) => {
-    const file = join(dir, 'counter');
-    const workers = Array.from({ length: 4 }, () => start('count-with-lock.ts', [file, '200']));
-    expect(await Promise.all(workers.map((worker) => worker.exited))).toEqual([0, 0, 0, 0]);
-    expect(await readFile(file, 'utf8')).toBe('800');
-    expect(await readdir(dir)).toEqual(['counter']);
-  });
+  const counters = {
+    runboard: (file: string) => start('count-with-lock.ts', [file, '200']),
+    // A client in another language, written from the README's protocol (test/interop.test.ts).
+    python: (file: string) => start('python-lock-client.py', ['count', file, '200']),
+  };
+  const mixes: Array<[string, Array<keyof typeof counters>]> = [
+    ['4 processes', ['runboard', 'runboard', 'runboard', 'runboard']],
+    ['2 runboard and 2 Python processes', ['runboard', 'python', 'runboard', 'python']],
+  ];
+  test.for(mixes)(
+    '%s x 200 locked increments lose nothing',
+    { timeout: 60_000 },
+    async ([, kinds], { dir, skip }) => {
+      if (kinds.includes('python') && !hasPython) skip('python3 is not installed');
+      const file = join(dir, 'counter');
+      const workers = kinds.map((kind) => counters[kind](file));
+      expect(await Promise.all(workers.map((worker) => worker.exited))).toEqual([0, 0, 0, 0]);
+      expect(await readFile(file, 'utf8')).toBe('800');
+      expect(await readdir(dir)).toEqual(['counter']);
+    },
+  );
 
   test(
     'a holder suspended past `stale` loses the lock, notices, and its release spares the new owner',

@@ -18,7 +18,8 @@ export interface Fixture {
 
 /**
  * Runs `script` (a file in `test/fixtures/`, or an absolute path) through tsx with the workspace
- * source condition. Used by the tests and by the benchmark (which imports no vitest).
+ * source condition, or a `.py` script with python3. Used by the tests and by the benchmark
+ * (which imports no vitest).
  */
 export function spawnFixture(
   script: string,
@@ -26,11 +27,13 @@ export function spawnFixture(
   env: NodeJS.ProcessEnv = {},
 ): Fixture {
   const path = isAbsolute(script) ? script : join(fixturesDir, script);
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@runboard/source', path, ...args.map(String)],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
-  );
+  const [command, ...options] = path.endsWith('.py')
+    ? ['python3']
+    : [process.execPath, '--import', 'tsx', '--conditions=@runboard/source'];
+  const child = spawn(command as string, [...options, path, ...args.map(String)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   running.add(child);
   const lines: string[] = [];
   const listeners = new Set<() => void>();

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,9 @@ import { createOwnerRecord } from '../src/owner.js';
 
 export type { Fixture } from './processes.js';
 export { killAll, spawnFixture } from './processes.js';
+
+/** Whether python3 runs here, for the tests with the Python client of the protocol. */
+export const hasPython = spawnSync('python3', ['--version']).status === 0;
 
 /** A vitest `test` with a fresh temporary folder per test, removed afterwards. */
 export const test = base.extend<{ dir: string }>({
@@ -52,6 +55,11 @@ export async function fabricateLock(
   await writeFile(recordPath, JSON.stringify(owner));
   if (refreshedAt) await utimes(recordPath, refreshedAt, refreshedAt);
   return { lockDir, recordPath, owner };
+}
+
+/** Blocks this thread (so the event loop) for `ms`, as a long synchronous computation would. */
+export function blockEventLoop(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** The pid of a process that has just exited. */

@@ -4,34 +4,19 @@
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lock } from 'proper-lockfile';
+import { raceOnSignal } from '../../test/fixtures/race-on-signal.js';
 
 const [file = '', log = '', holdMs = '20', stale = '10000'] = process.argv.slice(2);
-let pending = 0;
-let running = false;
-let round = 0;
 
-async function run(): Promise<void> {
-  running = true;
-  while (pending > 0) {
-    pending--;
-    const release = await lock(file, {
-      realpath: false,
-      stale: Number(stale),
-      retries: { retries: 1_000, minTimeout: 5, maxTimeout: 100, randomize: true },
-      onCompromised: () => {},
-    });
-    appendFileSync(log, `enter ${process.pid}\n`);
-    await sleep(Number(holdMs));
-    appendFileSync(log, `exit ${process.pid}\n`);
-    await release().catch(() => {});
-    console.log(`done ${round++}`);
-  }
-  running = false;
-}
-
-process.on('SIGUSR1', () => {
-  pending++;
-  if (!running) void run();
+raceOnSignal(async () => {
+  const release = await lock(file, {
+    realpath: false,
+    stale: Number(stale),
+    retries: { retries: 1_000, minTimeout: 5, maxTimeout: 100, randomize: true },
+    onCompromised: () => {},
+  });
+  appendFileSync(log, `enter ${process.pid}\n`);
+  await sleep(Number(holdMs));
+  appendFileSync(log, `exit ${process.pid}\n`);
+  await release().catch(() => {});
 });
-setInterval(() => {}, 1_000);
-console.log('ready');
