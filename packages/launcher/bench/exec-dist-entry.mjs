@@ -1,4 +1,4 @@
-// `runboard exec` from the built package (dist/), as deployed, for the benchmark.
-import { parseExecArgv, runExecProcess } from '../dist/supervisor/index.js';
-
-process.exitCode = await runExecProcess(parseExecArgv(process.argv.slice(2)));
+// `runboard exec` from the built package (dist/), as deployed, for the launcher benchmark:
+// run without the source condition, the fixture entry loads `@runboard/launcher/supervisor`
+// from dist/.
+import '../test/fixtures/exec-entry.mjs';

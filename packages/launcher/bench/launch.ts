@@ -7,11 +7,10 @@
 //   every run queued, and a relaunch of a finished plan.
 // Rounds are interleaved across variants; medians are reported.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { writeJson } from '@runboard/json-io';
 import {
   createLocalExecutor,
@@ -20,24 +19,12 @@ import {
   resolvePlan,
   type ResolvedPlan,
 } from '../src/index.js';
+import { distBuilt, execCommand, standbyEntry } from './exec-command.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const distBuilt = existsSync(join(here, '..', 'dist', 'index.js'));
 const launcher = { host: 'bench', pid: process.pid };
 
 const preload = distBuilt ? [join(here, '..', 'dist', 'index.js')] : [];
-
-function execCommand(): string[] {
-  if (distBuilt) return [process.execPath, join(here, 'exec-dist-entry.mjs')];
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return [
-    process.execPath,
-    '--import',
-    tsx,
-    '--conditions=@runboard/source',
-    join(here, '..', 'test', 'fixtures', 'exec-entry.ts'),
-  ];
-}
 
 // Jobs last long enough for the standby to be warm again by the next start, as real runs do.
 const JOBS = 10;
@@ -76,7 +63,12 @@ async function launcherRound(dir: string, warmStandby: boolean): Promise<number[
   );
   const result = await launch({
     plan,
-    executor: createLocalExecutor({ execCommand: execCommand(), warmStandby, preload }),
+    executor: createLocalExecutor({
+      execCommand: execCommand(),
+      warmStandby,
+      preload,
+      standbyEntry: standbyEntry(),
+    }),
   });
   if (result.exitCode !== 0)
     throw new Error(

@@ -4,16 +4,14 @@
 // samples its VmRSS. Rounds are interleaved across variants; medians are reported.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { distBuilt, execCommand } from './exec-command.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const jobs = join(here, '..', 'test', 'fixtures', 'jobs');
-const distEntry = join(here, 'exec-dist-entry.mjs');
-const distBuilt = existsSync(join(here, '..', 'dist', 'supervisor', 'index.js'));
 // The deployed path: `runboard exec` through the CLI (measured when the CLI is built).
 const cliBin = join(here, '..', '..', '..', 'apps', 'cli', 'bin', 'runboard.js');
 const cliBuilt = existsSync(join(here, '..', '..', '..', 'apps', 'cli', 'dist', 'main.js'));
@@ -35,23 +33,11 @@ interface Variant {
 
 const LINES_PER_SECOND = 20;
 
-function supervisorArgv(): string[] {
-  if (distBuilt) return [process.execPath, distEntry];
-  // Not built: run from source (tsx adds memory; the table says so).
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/** A job reporting LINES_PER_SECOND progress lines a second for `seconds`: `script` prints them. */
+function progressJob(script: string, seconds: number): string[] {
   return [
     process.execPath,
-    '--import',
-    tsx,
-    '--conditions=@runboard/source',
-    join(here, '..', 'test', 'fixtures', 'exec-entry.ts'),
-  ];
-}
-
-function markerJob(seconds: number): string[] {
-  return [
-    process.execPath,
-    join(jobs, 'report-marker.mjs'),
+    join(jobs, script),
     '--steps',
     String(Math.ceil(seconds * LINES_PER_SECOND)),
     '--interval-ms',
@@ -59,51 +45,33 @@ function markerJob(seconds: number): string[] {
   ];
 }
 
+/** A supervisor started by `prefix` (plus its exec flags) over a progress job. */
+function supervisorVariant(name: string, prefix: string[], script: string): Variant {
+  return {
+    name,
+    writesRecord: true,
+    argv: (runDir, seconds) => [
+      ...prefix,
+      '--run-dir',
+      runDir,
+      '--',
+      ...progressJob(script, seconds),
+    ],
+  };
+}
+
 const variants: Variant[] = [
   ...(cliBuilt
     ? [
-        {
-          name: 'runboard exec (CLI bin), markers',
-          writesRecord: true,
-          argv: (runDir: string, seconds: number) => [
-            process.execPath,
-            cliBin,
-            'exec',
-            '--run-dir',
-            runDir,
-            '--',
-            ...markerJob(seconds),
-          ],
-        },
+        supervisorVariant(
+          'runboard exec (CLI bin), markers',
+          [process.execPath, cliBin, 'exec'],
+          'report-marker.mjs',
+        ),
       ]
     : []),
-  {
-    name: 'supervisor, ##runboard markers',
-    writesRecord: true,
-    argv: (runDir, seconds) => [
-      ...supervisorArgv(),
-      '--run-dir',
-      runDir,
-      '--',
-      ...markerJob(seconds),
-    ],
-  },
-  {
-    name: 'supervisor, tqdm bar',
-    writesRecord: true,
-    argv: (runDir, seconds) => [
-      ...supervisorArgv(),
-      '--run-dir',
-      runDir,
-      '--',
-      process.execPath,
-      join(jobs, 'report-tqdm.mjs'),
-      '--steps',
-      String(Math.ceil(seconds * LINES_PER_SECOND)),
-      '--interval-ms',
-      String(1000 / LINES_PER_SECOND),
-    ],
-  },
+  supervisorVariant('supervisor, ##runboard markers', execCommand(), 'report-marker.mjs'),
+  supervisorVariant('supervisor, tqdm bar', execCommand(), 'report-tqdm.mjs'),
   {
     name: 'baseline: minimal Node tee',
     writesRecord: false,
@@ -111,7 +79,7 @@ const variants: Variant[] = [
       process.execPath,
       join(here, 'minimal-tee.mjs'),
       join(runDir, 'run.log'),
-      ...markerJob(seconds),
+      ...progressJob('report-marker.mjs', seconds),
     ],
   },
 ];

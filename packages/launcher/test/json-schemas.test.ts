@@ -5,6 +5,7 @@ import {
   PLAN_JSON_SCHEMA_FILE,
   planJsonSchema,
   RUN_RECORD_JSON_SCHEMA_FILE,
+  RUN_STATUSES,
   runRecordJsonSchema,
 } from '../src/index.js';
 
@@ -35,14 +36,7 @@ describe('committed JSON Schemas match the zod schemas (regenerate: npm run sche
       properties: { status: { enum: string[] } };
       required: string[];
     };
-    expect(record.properties.status.enum).toEqual([
-      'queued',
-      'starting',
-      'running',
-      'succeeded',
-      'failed',
-      'cancelled',
-    ]);
+    expect(record.properties.status.enum).toEqual(RUN_STATUSES);
     expect(record.required).toEqual(
       expect.arrayContaining(['schemaVersion', 'id', 'status', 'attempt', 'command', 'updatedAt']),
     );

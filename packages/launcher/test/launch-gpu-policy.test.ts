@@ -1,23 +1,20 @@
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect } from 'vitest';
-import { createLocalExecutor, GpuPolicyUnavailableError, launch, loadPlan } from '../src/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect } from 'vitest';
+import { GpuPolicyUnavailableError } from '../src/index.js';
 import {
-  entryBundles,
-  execCommand,
+  bundleEntriesBeforeAll,
   FIXTURES,
   markJob,
   peakJobsPerGpu,
   readMarks,
-  sleep,
+  runPlan,
   test,
-  writePlan,
 } from './launch-helpers.js';
 
-beforeAll(async () => {
-  await entryBundles();
-}, 60_000);
+bundleEntriesBeforeAll();
 
 const gpuLine = (index: number, utilization: number, freeMiB: number) =>
   `${index}, GPU-${index}, NVIDIA H200, 143771, ${143771 - freeMiB}, ${freeMiB}, ${utilization}\n`;
@@ -40,17 +37,6 @@ async function fakeNvidiaSmi(dir: string): Promise<{ gpus: string; calls: string
 
 const savedEnv = { ...process.env };
 
-async function launchPlan(dir: string, plan: Record<string, unknown>) {
-  const file = await writePlan(dir, { heartbeatSeconds: 1, gpus: [0, 1], ...plan });
-  return launch({
-    plan: await loadPlan(file),
-    executor: createLocalExecutor({
-      execCommand: await execCommand(),
-      env: { ...process.env, MARK_LOG: join(dir, 'marks.log') },
-    }),
-  });
-}
-
 describe('gpuPolicy with nvidia-smi', () => {
   test('starts only on GPUs below the utilization and above the free-memory thresholds', async ({
     dir,
@@ -58,7 +44,8 @@ describe('gpuPolicy with nvidia-smi', () => {
     try {
       const smi = await fakeNvidiaSmi(dir);
       await writeFile(smi.gpus, gpuLine(0, 95, 140_000) + gpuLine(1, 0, 140_000));
-      const result = await launchPlan(dir, {
+      const { result } = await runPlan(dir, {
+        gpus: [0, 1],
         gpuPolicy: {
           maxUtilizationPercent: 10,
           minFreeMemoryMiB: 20_000,
@@ -79,7 +66,8 @@ describe('gpuPolicy with nvidia-smi', () => {
     try {
       const smi = await fakeNvidiaSmi(dir);
       await writeFile(smi.gpus, gpuLine(0, 0, 1_000) + gpuLine(1, 99, 140_000));
-      const launching = launchPlan(dir, {
+      const launching = runPlan(dir, {
+        gpus: [0, 1],
         gpuPolicy: {
           maxUtilizationPercent: 50,
           minFreeMemoryMiB: 20_000,
@@ -91,7 +79,7 @@ describe('gpuPolicy with nvidia-smi', () => {
       expect(readMarks(join(dir, 'marks.log'))).toEqual([]);
       const freedAt = Date.now();
       await writeFile(smi.gpus, gpuLine(0, 0, 1_000) + gpuLine(1, 3, 140_000));
-      expect((await launching).exitCode).toBe(0);
+      expect((await launching).result.exitCode).toBe(0);
       const [start] = readMarks(join(dir, 'marks.log'));
       expect(start).toMatchObject({ kind: 'start', gpus: '1' });
       expect(start.time).toBeGreaterThanOrEqual(freedAt);
@@ -106,7 +94,8 @@ describe('gpuPolicy with nvidia-smi', () => {
     try {
       await fakeNvidiaSmi(dir);
       process.env.FAKE_NVIDIA_SMI_FAIL = '1';
-      const error = await launchPlan(dir, {
+      const error = await runPlan(dir, {
+        gpus: [0, 1],
         gpuPolicy: { maxUtilizationPercent: 10 },
         runs: [{ id: 'a', command: markJob(50) }],
       }).catch((caught: unknown) => caught);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { beforeAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
-  entryBundles,
+  bundleEntriesBeforeAll,
   markJob,
   peakJobsPerGpu,
   readMarks,
@@ -10,9 +10,7 @@ import {
   writePlan,
 } from './launch-helpers.js';
 
-beforeAll(async () => {
-  await entryBundles();
-}, 60_000);
+bundleEntriesBeforeAll();
 
 describe('GPU slots across launchers', () => {
   const cases: { name: string; plans: string[] }[] = [

@@ -1,15 +1,29 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { test as base } from 'vitest';
-import { RUN_FILES, runRecordSchema, type RunRecord } from '../src/index.js';
+import { beforeAll } from 'vitest';
+import {
+  createLocalExecutor,
+  launch,
+  loadPlan,
+  RUN_FILES,
+  runRecordSchema,
+  type LaunchEvent,
+  type LaunchOptions,
+  type LocalExecutor,
+  type RunRecord,
+} from '../src/index.js';
+import { testWithTempDir } from './temp-dir.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const MARK_JOB = join(FIXTURES, 'launch', 'mark-job.mjs');
+const STANDBY_ENTRY_SOURCE = fileURLToPath(
+  new URL('../src/launch/executors/standby-entry.ts', import.meta.url),
+);
 
 /**
  * Bundles a TypeScript entry (workspace imports from source) into one .mjs file, so that each
@@ -33,20 +47,39 @@ export async function bundleEntry(entry: string, outFile: string): Promise<strin
   return outFile;
 }
 
-let bundles: Promise<{ exec: string; launcher: string }> | undefined;
+interface EntryBundles {
+  exec: string;
+  launcher: string;
+  /** The standby program, beside the launcher bundle, where the bundled launcher looks for it. */
+  standby: string;
+}
 
-/** The bundled supervisor (test/fixtures/exec-entry.ts) and launcher entries, built once per test file. */
-export function entryBundles(): Promise<{ exec: string; launcher: string }> {
+let bundles: Promise<EntryBundles> | undefined;
+
+/**
+ * The bundled supervisor (test/fixtures/exec-entry.mjs), launcher and standby entries, built
+ * once per test file.
+ */
+export function entryBundles(): Promise<EntryBundles> {
   bundles ??= (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'runboard-bundles-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const [exec, launcher] = await Promise.all([
-      bundleEntry(join(FIXTURES, 'exec-entry.ts'), join(dir, 'exec-entry.mjs')),
+    await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
+    const [exec, launcher, standby] = await Promise.all([
+      bundleEntry(join(FIXTURES, 'exec-entry.mjs'), join(dir, 'exec-entry.mjs')),
       bundleEntry(join(FIXTURES, 'launch', 'launcher-entry.ts'), join(dir, 'launcher-entry.mjs')),
+      bundleEntry(STANDBY_ENTRY_SOURCE, join(dir, 'standby-entry.js')),
     ]);
-    return { exec, launcher };
+    return { exec, launcher, standby };
   })();
   return bundles;
+}
+
+/** Builds the bundles before the file's tests (seconds on a loaded machine). */
+export function bundleEntriesBeforeAll(): void {
+  beforeAll(async () => {
+    await entryBundles();
+  }, 60_000);
 }
 
 /** The `execCommand` for the launcher: the bundled supervisor entry. */
@@ -54,19 +87,16 @@ export async function execCommand(): Promise<string[]> {
   return [process.execPath, (await entryBundles()).exec];
 }
 
+/** The local executor on the bundled supervisor, with the bundled standby program. */
+export async function localExecutor(env?: NodeJS.ProcessEnv): Promise<LocalExecutor> {
+  const { standby } = await entryBundles();
+  return createLocalExecutor({ execCommand: await execCommand(), standbyEntry: standby, env });
+}
+
 /** A fresh temp folder per test, removed afterwards (with every process its runs left behind). */
-export const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'runboard-launch-'));
-    try {
-      await use(dir);
-    } finally {
-      killRunProcesses(join(dir, 'logs'));
-      await rm(dir, { recursive: true, force: true, maxRetries: 5 });
-    }
-  },
-});
+export const test = testWithTempDir('runboard-launch-', (dir) =>
+  killRunProcesses(join(dir, 'logs')),
+);
 
 /** Writes a plan file into `dir` and returns its path. */
 export async function writePlan(
@@ -77,6 +107,32 @@ export async function writePlan(
   const file = join(dir, name);
   await writeFile(file, JSON.stringify(plan, null, 2));
   return file;
+}
+
+/**
+ * Launches `plan` (written into `dir`, heartbeat every second, stalled after 10 s unless it
+ * says otherwise) in this process, its jobs marking `dir/marks.log`; resolves with the result,
+ * the events, the marks and the records under `dir/logs`.
+ */
+export async function runPlan(
+  dir: string,
+  plan: Record<string, unknown>,
+  options: Partial<LaunchOptions> = {},
+) {
+  const file = await writePlan(dir, { heartbeatSeconds: 1, stalledAfterSeconds: 10, ...plan });
+  const events: LaunchEvent[] = [];
+  const result = await launch({
+    plan: await loadPlan(file),
+    executor: await localExecutor({ ...process.env, MARK_LOG: join(dir, 'marks.log') }),
+    onEvent: (event) => events.push(event),
+    ...options,
+  });
+  return {
+    result,
+    events,
+    marks: readMarks(join(dir, 'marks.log')),
+    records: readRecords(join(dir, 'logs')),
+  };
 }
 
 /** A mark-job command: `node mark-job.mjs --sleep-ms N …`. */
@@ -202,24 +258,4 @@ export async function startLauncher(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   return { child, events, exited, stderr: () => stderr };
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `check` every 50 ms until it returns a value other than undefined, null or false, or times out. */
-export async function waitFor<T>(
-  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  timeoutMs: number,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
 }

@@ -1,28 +1,26 @@
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect } from 'vitest';
 import { writeJson } from '@runboard/json-io';
-import { createLocalExecutor, launch, loadPlan, RUN_RECORD_SCHEMA_VERSION } from '../src/index.js';
+import { isProcessAlive } from '@runboard/locking';
+import { RUN_RECORD_SCHEMA_VERSION } from '../src/index.js';
 import {
-  entryBundles,
-  execCommand,
+  bundleEntriesBeforeAll,
   markJob,
   overlappingRuns,
   peakJobsPerGpu,
   readMarks,
   readRecords,
-  sleep,
+  runPlan,
   startLauncher,
   test,
-  waitFor,
   writePlan,
   type LauncherProcess,
 } from './launch-helpers.js';
 
-beforeAll(async () => {
-  await entryBundles();
-}, 60_000);
+bundleEntriesBeforeAll();
 
 /** A seeded generator, so a failing round can be replayed (the seed is in the test's message). */
 function random(seed: number): () => number {
@@ -104,11 +102,9 @@ describe('launcher restarts', () => {
       ],
     });
     const launcher = await startLauncher(planFile, { MARK_LOG: marks });
-    await waitFor(
-      () => readRecords(join(dir, 'logs')).get('first')?.status === 'running',
-      20_000,
-      'first to run',
-    );
+    await expect
+      .poll(() => readRecords(join(dir, 'logs')).get('first')?.status, { timeout: 20_000 })
+      .toBe('running');
     launcher.child.kill('SIGTERM');
     expect(await launcher.exited).toEqual({ code: 130, signal: null });
     expect(launcher.events.find((event) => event.type === 'result')).toMatchObject({
@@ -140,23 +136,12 @@ describe('launcher restarts', () => {
       runs: [{ id: 'victim', command: markJob(4000) }],
     });
     const launcher = await startLauncher(planFile, { MARK_LOG: marks });
-    await waitFor(() => readMarks(marks).length > 0, 20_000, 'the job to start');
+    await expect.poll(() => readMarks(marks).length, { timeout: 20_000 }).toBeGreaterThan(0);
     await kill9(launcher);
     // Only the supervisor dies (a crash, an OOM kill): its job runs on in its own process group.
     const first = readRecords(root).get('victim')!;
     process.kill(first.supervisorPid!, 'SIGKILL');
-    await waitFor(
-      () => {
-        try {
-          process.kill(first.supervisorPid!, 0);
-          return false;
-        } catch {
-          return true;
-        }
-      },
-      5000,
-      'the supervisor to die',
-    );
+    await expect.poll(() => isProcessAlive(first.supervisorPid!)).toBe(false);
 
     const again = await startLauncher(planFile, { MARK_LOG: marks });
     expect(await again.exited, again.stderr()).toEqual({ code: 0, signal: null });
@@ -174,10 +159,6 @@ describe('launcher restarts', () => {
   test('a claim left by a dead launcher is taken over without using up an attempt', async ({
     dir,
   }) => {
-    const planFile = await writePlan(dir, {
-      heartbeatSeconds: 1,
-      runs: [{ id: 'orphan', command: markJob(50) }],
-    });
     const dead = spawn(process.execPath, ['-e', '']);
     const deadPid = await new Promise<number>((resolve) =>
       dead.once('exit', () => resolve(dead.pid!)),
@@ -194,12 +175,12 @@ describe('launcher restarts', () => {
       gpus: [],
       updatedAt: now,
     });
-    const result = await launch({
-      plan: await loadPlan(planFile),
-      executor: createLocalExecutor({ execCommand: await execCommand() }),
+    const { result, records } = await runPlan(dir, {
+      heartbeatSeconds: 1,
+      runs: [{ id: 'orphan', command: markJob(50) }],
     });
     expect(result).toMatchObject({ exitCode: 0, succeeded: 1 });
-    expect(readRecords(join(dir, 'logs')).get('orphan')).toMatchObject({
+    expect(records.get('orphan')).toMatchObject({
       status: 'succeeded',
       attempt: 2,
       firstAttempt: 2,

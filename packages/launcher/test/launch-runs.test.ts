@@ -1,57 +1,18 @@
 import { join } from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
-import { beforeAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
+import { readControlRequest, requestCancel, type LaunchEvent } from '../src/index.js';
 import {
-  createLocalExecutor,
-  launch,
-  loadPlan,
-  readControlRequest,
-  requestCancel,
-  type LaunchEvent,
-  type LaunchOptions,
-} from '../src/index.js';
-import {
-  entryBundles,
-  execCommand,
+  bundleEntriesBeforeAll,
   markJob,
   overlappingRuns,
   peakJobsPerGpu,
-  readMarks,
   readRecords,
+  runPlan,
   test,
-  waitFor,
-  writePlan,
 } from './launch-helpers.js';
 
-const FAST = { heartbeatSeconds: 1, stalledAfterSeconds: 10 };
-
-beforeAll(async () => {
-  await entryBundles();
-}, 60_000);
-
-async function runPlan(
-  dir: string,
-  plan: Record<string, unknown>,
-  options: Partial<LaunchOptions> = {},
-) {
-  const file = await writePlan(dir, { ...FAST, ...plan });
-  const events: LaunchEvent[] = [];
-  const result = await launch({
-    plan: await loadPlan(file),
-    executor: createLocalExecutor({
-      execCommand: await execCommand(),
-      env: { ...process.env, MARK_LOG: join(dir, 'marks.log') },
-    }),
-    onEvent: (event) => events.push(event),
-    ...options,
-  });
-  return {
-    result,
-    events,
-    marks: readMarks(join(dir, 'marks.log')),
-    records: readRecords(join(dir, 'logs')),
-  };
-}
+bundleEntriesBeforeAll();
 
 const started = (events: LaunchEvent[]) =>
   events
@@ -91,22 +52,27 @@ describe('launch', () => {
     expect(again.result).toMatchObject({ exitCode: 0, succeeded: 5 });
   });
 
-  test('keeps to the concurrency limit', async ({ dir }) => {
-    const { result, marks } = await runPlan(dir, {
-      concurrency: 2,
-      runs: ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, command: markJob(600) })),
-    });
-    expect(result.exitCode).toBe(0);
-    let running = 0;
-    let peak = 0;
-    for (const mark of marks) {
-      running += mark.kind === 'start' ? 1 : -1;
-      peak = Math.max(peak, running);
-    }
-    // Exactly 2 on an idle machine; a loaded one may start the next supervisor only after a job ended.
-    expect(peak).toBeGreaterThanOrEqual(1);
-    expect(peak).toBeLessThanOrEqual(2);
-  });
+  test.for([2, 3])(
+    'keeps to the concurrency limit: the most jobs at once equals the limit (%i)',
+    async (limit, { dir }) => {
+      const { result, marks } = await runPlan(dir, {
+        concurrency: limit,
+        // The first `limit` jobs wait for each other, so they overlap whenever the launcher lets them.
+        runs: Array.from({ length: 2 * limit + 1 }, (_, index) => ({
+          id: `run_${index}`,
+          command: markJob(300, '--wait-for-starts', String(limit)),
+        })),
+      });
+      expect(result.exitCode).toBe(0);
+      let running = 0;
+      let peak = 0;
+      for (const mark of marks) {
+        running += mark.kind === 'start' ? 1 : -1;
+        peak = Math.max(peak, running);
+      }
+      expect(peak).toBe(limit);
+    },
+  );
 
   test('retries after retryDelaySeconds; a run that fails for good blocks its dependents; --retry-failed starts it again', async ({
     dir,
@@ -190,7 +156,9 @@ describe('launch', () => {
         { id: 'later', command: markJob(50), dependsOn: ['long'] },
       ],
     });
-    await waitFor(() => readRecords(root).get('long')?.status === 'running', 20_000, 'long to run');
+    await expect
+      .poll(() => readRecords(root).get('long')?.status, { timeout: 20_000 })
+      .toBe('running');
     await requestCancel(join(root, 'later'));
     await requestCancel(join(root, 'long'));
     const { result, records, marks } = await launching;

@@ -1,10 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { parseNodeCommand, Standby } from '../src/launch/executors/standby.js';
-import { FIXTURES, test, waitFor } from './launch-helpers.js';
+import { bundleEntriesBeforeAll, entryBundles, FIXTURES, test } from './launch-helpers.js';
 
 const PRINT_ARGV = join(FIXTURES, 'launch', 'print-argv.mjs');
+const command = { node: process.execPath, nodeFlags: [], script: PRINT_ARGV, args: [] };
+
+bundleEntriesBeforeAll();
 
 describe('standby exec process', () => {
   test('parseNodeCommand splits node flags, script and arguments', () => {
@@ -35,11 +38,12 @@ describe('standby exec process', () => {
   test('becomes the assigned process: argv, environment (replaced, not merged) and working folder', async ({
     dir,
   }) => {
-    const standby = new Standby(
-      { node: process.execPath, nodeFlags: [], script: PRINT_ARGV, args: [] },
-      [],
-      { ...process.env, HOME: '/standby-home' },
-    );
+    const standby = new Standby({
+      command,
+      entry: (await entryBundles()).standby,
+      preload: [],
+      env: { ...process.env, HOME: '/standby-home' },
+    });
     expect(standby.ready).toBe(true);
     const out = join(dir, 'out.json');
     await standby.assign({
@@ -48,12 +52,10 @@ describe('standby exec process', () => {
       cwd: dir,
     });
     expect(standby.ready).toBe(false);
-    const printed = await waitFor(
-      () => existsSync(out) && readFileSync(out, 'utf8'),
-      10_000,
-      'the standby to run',
-    );
-    expect(JSON.parse(printed)).toEqual({
+    const printed: unknown = await vi.waitFor(() => JSON.parse(readFileSync(out, 'utf8')), {
+      timeout: 10_000,
+    });
+    expect(printed).toEqual({
       argv: [out, '--flag', 'a b'],
       cwd: dir,
       marker: 'yes',
@@ -62,11 +64,12 @@ describe('standby exec process', () => {
   });
 
   test('dismissed, or left by its launcher, it exits without running anything', async () => {
-    const standby = new Standby(
-      { node: process.execPath, nodeFlags: [], script: PRINT_ARGV, args: [] },
-      [],
-      process.env,
-    );
+    const standby = new Standby({
+      command,
+      entry: (await entryBundles()).standby,
+      preload: [],
+      env: process.env,
+    });
     const exited = new Promise<number | null>((resolve) =>
       standby.child.once('exit', (code) => resolve(code)),
     );

@@ -90,7 +90,7 @@ describe('superviseRun: writes only its own attempt', () => {
       runDir,
       attempt: 1,
       heartbeatSeconds: 0.1,
-      command: nodeJob('hang.mjs', '--ready-file', ready),
+      command: nodeJob('hang.mjs', { 'ready-file': ready }),
     });
     const jobPid = Number(await waitFor(() => readFileSync(ready, 'utf8'), 10_000, 'job ready'));
     await waitFor(() => readRecord(runDir)?.pid === jobPid, 5000, 'pid recorded');

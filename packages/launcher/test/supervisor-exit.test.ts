@@ -6,7 +6,7 @@ describe('superviseRun: how the job ends', () => {
   test('a failing job is recorded failed with its exit code', async ({ runDir, supervise }) => {
     const result = await supervise({
       runDir,
-      command: nodeJob('exit-with.mjs', '--code', '3', '--message', 'boom'),
+      command: nodeJob('exit-with.mjs', { code: 3, message: 'boom' }),
     });
     expect(result).toMatchObject({
       status: 'failed',
@@ -35,7 +35,7 @@ describe('superviseRun: how the job ends', () => {
   }) => {
     const result = await supervise({
       runDir,
-      command: nodeJob('exit-with.mjs', '--signal', 'SIGKILL'),
+      command: nodeJob('exit-with.mjs', { signal: 'SIGKILL' }),
     });
     expect(result).toMatchObject({
       status: 'failed',
@@ -64,7 +64,7 @@ describe('superviseRun: how the job ends', () => {
     runDir,
     supervise,
   }) => {
-    const command = nodeJob('fail-once.mjs', '--state', join(dir, 'state'));
+    const command = nodeJob('fail-once.mjs', { state: join(dir, 'state') });
     expect(await supervise({ runDir, command })).toMatchObject({
       status: 'failed',
       attempt: 1,

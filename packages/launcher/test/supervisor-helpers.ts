@@ -1,14 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { test as base } from 'vitest';
+import { test as base, vi } from 'vitest';
 import { RUN_FILES, runRecordSchema, type RunRecord } from '../src/run-folder/index.js';
+import { isProcessAlive } from '@runboard/locking';
 import {
-  isProcessRunning,
   metricsLineSchema,
   signalProcessGroup,
   superviseRun,
@@ -24,8 +34,17 @@ export function jobPath(name: string): string {
   return join(here, 'fixtures', 'jobs', name);
 }
 
-/** The argv of a job fixture run by this Node. */
-export function nodeJob(name: string, ...args: string[]): string[] {
+/**
+ * The argv of a job fixture run by this Node, its flags given as an object:
+ * `nodeJob('report-marker.mjs', { steps: 5, torn: true })` runs it with `--steps 5 --torn`.
+ */
+export function nodeJob(
+  name: string,
+  flags: Record<string, string | number | true> = {},
+): string[] {
+  const args = Object.entries(flags).flatMap(([flag, value]) =>
+    value === true ? [`--${flag}`] : [`--${flag}`, String(value)],
+  );
   return [process.execPath, jobPath(name), ...args];
 }
 
@@ -38,10 +57,22 @@ export const EXEC_ENTRY = [
   '--import',
   pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href,
   '--conditions=@runboard/source',
-  join(here, 'fixtures', 'exec-entry.ts'),
+  join(here, 'fixtures', 'exec-entry.mjs'),
 ];
 
+/** A real, tiny file system (tmpfs) that a test can fill up and free again. */
+export interface SmallDisk {
+  /** Its mount point (empty at the start). */
+  dir: string;
+  /** Fills it with a `filler` file until `ENOSPC`: every later write that needs a block fails. */
+  fill: () => void;
+  /** Deletes the filler. */
+  free: () => void;
+}
+
 export interface SupervisorTestContext {
+  /** A 2 MiB tmpfs, unmounted after the test; the test is skipped where it cannot be mounted. */
+  smallDisk: SmallDisk;
   /** A fresh temp folder, removed after the test. */
   dir: string;
   /** `<dir>/run`: the run folder. */
@@ -63,6 +94,28 @@ export const test = base.extend<SupervisorTestContext>({
   },
   runDir: async ({ dir }, use) => {
     await use(join(dir, 'run'));
+  },
+  smallDisk: async ({ dir, skip }, use) => {
+    const mountPoint = join(dir, 'small-disk');
+    const filler = join(mountPoint, 'filler');
+    mkdirSync(mountPoint);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint], {
+        stdio: 'pipe',
+      });
+    } catch (error) {
+      // Mounting needs root (CAP_SYS_ADMIN): elsewhere the test is skipped, saying why.
+      skip(`cannot mount a 2 MiB tmpfs here (${String((error as Error).message).split('\n')[0]})`);
+    }
+    try {
+      await use({
+        dir: mountPoint,
+        fill: () => fillUntilFull(filler),
+        free: () => unlinkSync(filler),
+      });
+    } finally {
+      execFileSync('umount', ['-l', mountPoint]);
+    }
   },
   // eslint-disable-next-line no-empty-pattern
   groups: async ({}, use) => {
@@ -121,25 +174,20 @@ export function readLog(runDir: string): string {
   return readFileSync(join(runDir, RUN_FILES.log), 'utf8');
 }
 
-/** Polls `check` until it returns something truthy, or fails after `timeoutMs`. */
+/** Waits (`vi.waitFor`) until `check` returns something truthy, and returns it; fails after `timeoutMs`. */
 export async function waitFor<T>(
   check: () => T | undefined | false,
   timeoutMs = 10_000,
   what = 'condition',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let value: T | undefined | false;
-    try {
-      value = check();
-    } catch {
-      value = undefined;
-    }
-    if (value) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
+  return vi.waitFor(
+    () => {
+      const value = check();
+      if (!value) throw new Error(`still waiting for ${what}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 25 },
+  );
 }
 
 /** Resolves with the exit code and signal of `child`. */
@@ -154,5 +202,21 @@ export function exitOf(
 
 /** Whether every pid has exited (zombies count as exited). */
 export function allExited(pids: readonly number[]): boolean {
-  return pids.every((pid) => !isProcessRunning(pid));
+  return pids.every((pid) => !isProcessAlive(pid));
+}
+
+function fillUntilFull(file: string): void {
+  const fd = openSync(file, 'a');
+  try {
+    for (const size of [64 * 1024, 4096, 1]) {
+      const block = Buffer.alloc(size, 0x66);
+      try {
+        for (;;) writeSync(fd, block);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -13,7 +13,7 @@ describe('superviseRun: run.log', () => {
     const cap = 512 * 1024;
     const result = await supervise({
       runDir,
-      command: nodeJob('print-megabytes.mjs', '--mb', '4', '--stream', 'both'),
+      command: nodeJob('print-megabytes.mjs', { mb: 4, stream: 'both' }),
       logMaxBytes: cap,
     });
     expect(result.status).toBe('succeeded');
@@ -34,11 +34,11 @@ describe('superviseRun: run.log', () => {
   test('appends to the log of an earlier attempt', async ({ runDir, supervise }) => {
     await supervise({
       runDir,
-      command: nodeJob('exit-with.mjs', '--code', '1', '--message', 'first attempt output'),
+      command: nodeJob('exit-with.mjs', { code: 1, message: 'first attempt output' }),
     });
     await supervise({
       runDir,
-      command: nodeJob('exit-with.mjs', '--message', 'second attempt output'),
+      command: nodeJob('exit-with.mjs', { message: 'second attempt output' }),
     });
     const text = readFileSync(join(runDir, RUN_FILES.log), 'utf8');
     expect(text.indexOf('first attempt output')).toBeGreaterThan(-1);

@@ -4,6 +4,7 @@ import { describe, expect } from 'vitest';
 import {
   allExited,
   exitOf,
+  jobPath,
   nodeJob,
   readLog,
   readRecord,
@@ -23,7 +24,7 @@ describe('the exec process (runboard exec flags, real signals)', () => {
       runDir,
       '--quiet',
       '--',
-      ...nodeJob('hang.mjs', '--ready-file', ready),
+      ...nodeJob('hang.mjs', { 'ready-file': ready }),
     ]);
     const jobPid = Number(await waitFor(() => readFileSync(ready, 'utf8'), 20_000, 'job ready'));
     exec.kill('SIGTERM');
@@ -46,7 +47,7 @@ describe('the exec process (runboard exec flags, real signals)', () => {
         '--heartbeat-seconds',
         '0.2',
         '--',
-        ...nodeJob('hang.mjs', '--ready-file', ready),
+        ...nodeJob('hang.mjs', { 'ready-file': ready }),
       ],
       { stdio: 'ignore' },
     );
@@ -85,7 +86,7 @@ describe('the exec process (runboard exec flags, real signals)', () => {
       '--run-dir',
       runDir,
       '--',
-      ...nodeJob('report-marker.mjs', '--steps', '30', '--interval-ms', '30'),
+      ...nodeJob('report-marker.mjs', { steps: 30, 'interval-ms': 30 }),
     ]);
     await waitFor(() => readRecord(runDir)?.pid, 20_000, 'job started');
     // The launcher that read our output is gone: its end of the pipes closes.
@@ -103,6 +104,7 @@ describe('the exec process (runboard exec flags, real signals)', () => {
     startExec,
   }) => {
     const out = join(dir, 'seen.json');
+    const jobArgs = ['--out', out, '--code', '4', '--run-dir', 'x', '--'];
     const exec = startExec(
       [
         '--run-dir',
@@ -110,13 +112,15 @@ describe('the exec process (runboard exec flags, real signals)', () => {
         '--gpus',
         '1',
         '--',
-        ...nodeJob('record-env.mjs', '--out', out, '--code', '4', '--run-dir', 'x', '--'),
+        process.execPath,
+        jobPath('record-env.mjs'),
+        ...jobArgs,
       ],
       { stdio: 'ignore' },
     );
     expect((await exitOf(exec)).code).toBe(4);
     const seen = JSON.parse(readFileSync(out, 'utf8'));
-    expect(seen.argv).toEqual(['--out', out, '--code', '4', '--run-dir', 'x', '--']);
+    expect(seen.argv).toEqual(jobArgs);
     expect(seen.env.CUDA_VISIBLE_DEVICES).toBe('1');
     expect(readRecord(runDir)).toMatchObject({ status: 'failed', exitCode: 4 });
   });

@@ -1,5 +1,4 @@
-import { watch } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { RUN_FILES } from '../src/run-folder/index.js';
@@ -12,15 +11,7 @@ describe('superviseRun: progress', () => {
   }) => {
     const result = await supervise({
       runDir,
-      command: nodeJob(
-        'report-marker.mjs',
-        '--steps',
-        '5',
-        '--interval-ms',
-        '20',
-        '--nan',
-        '--torn',
-      ),
+      command: nodeJob('report-marker.mjs', { steps: 5, 'interval-ms': 20, nan: true, torn: true }),
     });
     expect(result).toMatchObject({ status: 'succeeded', exitCode: 0, exitStatus: 0, attempt: 1 });
     const record = readRecord(runDir);
@@ -49,15 +40,7 @@ describe('superviseRun: progress', () => {
   test('the ETA follows the smoothed rate of a steady job', async ({ runDir, supervise }) => {
     await supervise({
       runDir,
-      command: nodeJob(
-        'report-marker.mjs',
-        '--steps',
-        '12',
-        '--interval-ms',
-        '100',
-        '--total',
-        '24',
-      ),
+      command: nodeJob('report-marker.mjs', { steps: 12, 'interval-ms': 100, total: 24 }),
     });
     const progress = readRecord(runDir)?.progress;
     expect(progress).toMatchObject({ current: 12, total: 24, percent: 50 });
@@ -75,16 +58,12 @@ describe('superviseRun: progress', () => {
   }) => {
     await supervise({
       runDir,
-      command: nodeJob(
-        'report-tqdm.mjs',
-        '--steps',
-        '20',
-        '--interval-ms',
-        '25',
-        '--desc',
-        'Epoch 1',
-        '--postfix',
-      ),
+      command: nodeJob('report-tqdm.mjs', {
+        steps: 20,
+        'interval-ms': 25,
+        desc: 'Epoch 1',
+        postfix: true,
+      }),
       metricsIntervalMs: 200,
     });
     expect(readRecord(runDir)).toMatchObject({
@@ -105,17 +84,7 @@ describe('superviseRun: progress', () => {
   }) => {
     await supervise({
       runDir,
-      command: nodeJob(
-        'report-tqdm.mjs',
-        '--steps',
-        '4',
-        '--interval-ms',
-        '10',
-        '--total',
-        '0',
-        '--unit',
-        'epoch',
-      ),
+      command: nodeJob('report-tqdm.mjs', { steps: 4, 'interval-ms': 10, total: 0, unit: 'epoch' }),
     });
     expect(readRecord(runDir)?.progress).toMatchObject({
       current: 4,
@@ -132,15 +101,11 @@ describe('superviseRun: progress', () => {
   }) => {
     await supervise({
       runDir,
-      command: nodeJob(
-        'report-epochs.mjs',
-        '--epochs',
-        '3',
-        '--interval-ms',
-        '150',
-        '--files',
-        'model.pth,metrics.json',
-      ),
+      command: nodeJob('report-epochs.mjs', {
+        epochs: 3,
+        'interval-ms': 150,
+        files: 'model.pth,metrics.json',
+      }),
       epochDirs: { expectedFiles: ['model.pth', 'metrics.json'], total: 5, pollSeconds: 0.05 },
     });
     expect(readRecord(runDir)?.progress).toMatchObject({
@@ -165,17 +130,12 @@ describe('superviseRun: progress', () => {
     await supervise({
       runDir,
       cwd: dir,
-      command: nodeJob(
-        'report-epochs.mjs',
-        '--epochs',
-        '2',
-        '--interval-ms',
-        '10',
-        '--dir',
-        join(dir, 'out'),
-        '--files',
-        'a',
-      ),
+      command: nodeJob('report-epochs.mjs', {
+        epochs: 2,
+        'interval-ms': 10,
+        dir: join(dir, 'out'),
+        files: 'a',
+      }),
       epochDirs: { expectedFiles: ['a'], dir: 'out' },
     });
     expect(readRecord(runDir)?.progress).toMatchObject({ current: 2, total: null, unit: 'epoch' });
@@ -194,7 +154,7 @@ describe('superviseRun: progress', () => {
     try {
       await supervise({
         runDir,
-        command: nodeJob('report-marker.mjs', '--steps', '60', '--interval-ms', '10'),
+        command: nodeJob('report-marker.mjs', { steps: 60, 'interval-ms': 10 }),
         recordIntervalMs: 500,
       });
     } finally {
@@ -208,6 +168,27 @@ describe('superviseRun: progress', () => {
     expect(writes).toBeLessThan(15);
   });
 
+  test('metrics.jsonl stays within metricsMaxBytes and keeps the first and the newest reports', async ({
+    runDir,
+    supervise,
+  }) => {
+    const cap = 16 * 1024;
+    const steps = 1500; // ~260 KB of lines
+    await supervise({
+      runDir,
+      metricsMaxBytes: cap,
+      command: nodeJob('report-marker.mjs', { steps, 'interval-ms': 0 }),
+    });
+    expect(statSync(join(runDir, RUN_FILES.metrics)).size).toBeLessThanOrEqual(cap);
+    const counts = readMetricsLines(runDir).map((line) => line.current as number);
+    expect(counts[0]).toBe(1);
+    expect(counts.at(-1)).toBe(steps);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    const newest = counts.slice(-20);
+    expect(newest).toEqual(newest.map((_, index) => steps - 19 + index));
+    expect(readRecord(runDir)?.progress).toMatchObject({ current: steps, percent: 100 });
+  });
+
   test('the job sees RUNBOARD_RUN_ID, RUNBOARD_RUN_DIR and CUDA_VISIBLE_DEVICES', async ({
     dir,
     runDir,
@@ -219,7 +200,7 @@ describe('superviseRun: progress', () => {
       runId: 'sweep/a_1',
       gpus: [2, 3],
       cwd: dir,
-      command: nodeJob('record-env.mjs', '--out', out),
+      command: nodeJob('record-env.mjs', { out }),
     });
     const seen = JSON.parse(readFileSync(out, 'utf8'));
     expect(seen.env).toMatchObject({

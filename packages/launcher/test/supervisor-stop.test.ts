@@ -41,7 +41,7 @@ describe('superviseRun: stopping the job', () => {
     const ready = join(dir, 'ready');
     const running = supervise({
       runDir,
-      command: nodeJob('hang.mjs', '--ignore-sigterm', '--ready-file', ready),
+      command: nodeJob('hang.mjs', { 'ignore-sigterm': true, 'ready-file': ready }),
       killGraceSeconds: 0.5,
     });
     await waitFor(() => readFileSync(ready, 'utf8'), 10_000, 'job ready');
@@ -60,7 +60,7 @@ describe('superviseRun: stopping the job', () => {
     const controller = new AbortController();
     const running = supervise({
       runDir,
-      command: nodeJob('spawn-children.mjs', '--children', '3', '--pid-file', pidFile),
+      command: nodeJob('spawn-children.mjs', { children: 3, 'pid-file': pidFile }),
       signal: controller.signal,
     });
     const { parent, children } = await waitFor(() => readPids(pidFile), 10_000, 'children started');
@@ -85,14 +85,11 @@ describe('superviseRun: stopping the job', () => {
     const controller = new AbortController();
     const running = supervise({
       runDir,
-      command: nodeJob(
-        'spawn-children.mjs',
-        '--children',
-        '2',
-        '--pid-file',
-        pidFile,
-        '--ignore-sigterm',
-      ),
+      command: nodeJob('spawn-children.mjs', {
+        children: 2,
+        'pid-file': pidFile,
+        'ignore-sigterm': true,
+      }),
       signal: controller.signal,
       killGraceSeconds: 0.5,
     });
@@ -112,15 +109,11 @@ describe('superviseRun: stopping the job', () => {
     const pidFile = join(dir, 'pids.json');
     const result = await supervise({
       runDir,
-      command: nodeJob(
-        'spawn-children.mjs',
-        '--children',
-        '2',
-        '--pid-file',
-        pidFile,
-        '--exit-after-ms',
-        '200',
-      ),
+      command: nodeJob('spawn-children.mjs', {
+        children: 2,
+        'pid-file': pidFile,
+        'exit-after-ms': 200,
+      }),
     });
     expect(result).toMatchObject({ status: 'succeeded', exitCode: 0 });
     expect(allExited(readPids(pidFile).children)).toBe(true);

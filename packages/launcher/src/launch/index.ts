@@ -5,5 +5,5 @@ export type { LauncherIdentity } from './record-transitions.js';
 export * from './reconcile.js';
 export * from './launch-events.js';
 export * from './launcher.js';
-export * from './reporters/index.js';
+export type { LaunchResult, RunResult } from './launch-result.js';
 export * from './dry-run.js';

@@ -1,9 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readJson, writeJson } from '@runboard/json-io';
 import { acquireLock } from '@runboard/locking';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
+import { testWithTempDir } from '../../test/temp-dir.js';
 import { requestCancel } from '../run-folder/control-request.js';
 import type { RunRecord } from '../run-folder/run-record.js';
 import { resolvePlan, type ResolvedRun } from '../plan/resolve-plan.js';
@@ -70,23 +69,14 @@ describe('decideRecord', () => {
     });
   });
 
+  /** Running on host `box` under supervisor 5, heartbeat 5 s ago. */
+  const running = record({ status: 'running', host: 'box', supervisorPid: 5, heartbeatAt: ago(5) });
+
   test('running with a fresh heartbeat and a live supervisor: watch it', () => {
-    const running = record({
-      status: 'running',
-      host: 'box',
-      supervisorPid: 5,
-      heartbeatAt: ago(5),
-    });
     expect(decideRecord(running, run(), options())).toEqual({ kind: 'watch' });
   });
 
   test('running but stalled: lost, with the reason', () => {
-    const running = record({
-      status: 'running',
-      host: 'box',
-      supervisorPid: 5,
-      heartbeatAt: ago(5),
-    });
     expect(decideRecord(running, run(), options({ isProcessAlive: () => false }))).toEqual({
       kind: 'lost',
       reason: 'supervisor 5 on box is gone',
@@ -221,14 +211,7 @@ describe('record transitions', () => {
   });
 });
 
-const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'runboard-reconcile-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-});
+const test = testWithTempDir('runboard-reconcile-');
 
 describe('reconcilePlan', () => {
   test('creates queued records, records lost runs failed and requeues them, leaves finished runs alone', async ({

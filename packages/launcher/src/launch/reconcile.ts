@@ -6,7 +6,7 @@ import { resolveRunDir } from '../run-folder/run-id.js';
 import type { RunRecord } from '../run-folder/run-record.js';
 import type { ResolvedPlan, ResolvedRun } from '../plan/resolve-plan.js';
 import { mapConcurrent } from './map-concurrent.js';
-import { stopOrphanedJob } from './orphaned-job.js';
+import { stopOrphanedJob as stopLocalOrphanedJob } from './executors/orphaned-job.js';
 import type { LauncherIdentity } from './record-transitions.js';
 import {
   hasAttemptsLeft,
@@ -15,6 +15,7 @@ import {
   requeuedRecord,
 } from './record-transitions.js';
 import { createRunRecord, readRunRecord, updateRunRecord } from '../run-folder/run-records.js';
+import { sameRecord } from './same-record.js';
 
 /** A run's outcome once nothing more will happen to it in this launch. */
 export type RunOutcome = 'succeeded' | 'failed' | 'cancelled';
@@ -43,7 +44,7 @@ export interface DecideOptions {
   outdatedAfterSeconds?: number;
   /** Failed-for-good and cancelled runs get a fresh set of attempts (only at start-up). */
   retryFailed?: boolean;
-  /** Liveness probe; default: signal 0 for processes of this host. */
+  /** Liveness probe; default: `isLocalProcessAlive` (processes of this host). */
   isProcessAlive?: (host: string, pid: number) => boolean | undefined;
 }
 
@@ -147,6 +148,11 @@ export interface ReconcileOptions {
   dryRun?: boolean;
   now?: () => number;
   isProcessAlive?: DecideOptions['isProcessAlive'];
+  /**
+   * Stops the orphaned job of a run about to be recorded lost (see `Executor.stopOrphanedJob`).
+   * Default: on this machine.
+   */
+  stopOrphanedJob?: (record: RunRecord, runDir: string) => Promise<unknown>;
   /** Record reads and writes in flight at once. Default 32. */
   parallelism?: number;
 }
@@ -176,6 +182,7 @@ export async function reconcilePlan(
     retryFailed: options.retryFailed,
     isProcessAlive: options.isProcessAlive,
   });
+  const stop = options.stopOrphanedJob ?? stopLocalOrphanedJob;
   return mapConcurrent(
     plan.runs,
     options.parallelism ?? 32,
@@ -191,7 +198,8 @@ export async function reconcilePlan(
         for (let round = 0; round < 8; round++) {
           decision = decideRecord(record, run, decideOptions());
           if (options.dryRun || !needsWrite(decision)) break;
-          record = (await applyDecision(runDir, run, record, decision, new Date(now()))).record;
+          record = (await applyDecision(runDir, run, record, decision, new Date(now()), stop))
+            .record;
         }
         return { run, runDir, record, decision };
       } catch (error) {
@@ -225,13 +233,8 @@ async function applyDecision(
   judged: RunRecord | undefined,
   decision: RecordDecision,
   now: Date,
+  stopOrphanedJob: NonNullable<ReconcileOptions['stopOrphanedJob']>,
 ): Promise<{ changed: boolean; record: RunRecord | undefined }> {
-  const unchangedSince = (current: RunRecord | undefined): current is RunRecord =>
-    current !== undefined &&
-    judged !== undefined &&
-    current.status === judged.status &&
-    current.attempt === judged.attempt &&
-    (current.supervisorPid ?? null) === (judged.supervisorPid ?? null);
   switch (decision.kind) {
     case 'new': {
       // Not fsynced: a queued record lost to a power cut is simply created again next time.
@@ -248,14 +251,14 @@ async function applyDecision(
       // The job may outlive its supervisor: stop it first, so the retry never runs beside it.
       if (judged) await stopOrphanedJob(judged, runDir);
       return updateRunRecord(runDir, (current) =>
-        unchangedSince(current) && current.status === 'running'
+        sameRecord(current, judged) && current.status === 'running'
           ? lostRecord(current, decision.reason, now)
           : undefined,
       );
     case 'pending': {
       const freshCycle = decision.requeue === 'fresh';
       const result = await updateRunRecord(runDir, (current) =>
-        unchangedSince(current) ? requeuedRecord(current, run, now, { freshCycle }) : undefined,
+        sameRecord(current, judged) ? requeuedRecord(current, run, now, { freshCycle }) : undefined,
       );
       if (result.changed && freshCycle) await clearCancelRequest(runDir);
       return result;

@@ -1,20 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
+import { testWithTempDir } from '../../test/temp-dir.js';
 import { MAX_SWEEP_RUNS, substitute } from './expand-sweeps.js';
 import { loadPlan } from './load-plan.js';
 import { PlanError } from './plan-error.js';
 import { resolvePlan } from './resolve-plan.js';
 
-const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'runboard-plan-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-});
+const test = testWithTempDir('runboard-plan-');
 
 describe('loadPlan', () => {
   test('reads a plan file; relative paths start from its folder', async ({ dir }) => {

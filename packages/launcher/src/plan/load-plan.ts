@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { checkStringOption } from '@runboard/locking';
 import { PlanError } from './plan-error.js';
 import type { ResolvedPlan, ResolvePlanOptions } from './resolve-plan.js';
 import { resolvePlan } from './resolve-plan.js';
@@ -15,8 +16,7 @@ export type LoadPlanOptions = Omit<ResolvePlanOptions, 'baseDir' | 'file'>;
  * const plan = await loadPlan('experiments/plan.json', { concurrency: 2 });
  */
 export async function loadPlan(file: string, options: LoadPlanOptions = {}): Promise<ResolvedPlan> {
-  if (typeof file !== 'string' || file.length === 0)
-    throw new TypeError('Expected `file` to be a non-empty string');
+  checkStringOption('file', file);
   const path = resolve(file);
   let text: string;
   try {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
+import { checkNumberOption, checkObjectOption, checkStringOption } from '@runboard/locking';
 import { DEFAULT_DERIVED_STATE_THRESHOLDS } from '../run-folder/derived-state.js';
 import { runIdProblem } from '../run-folder/run-id.js';
 import { checkDependencies } from './check-dependencies.js';
@@ -93,14 +94,10 @@ export interface ResolvePlanOptions {
  * plan.runs.map((run) => run.id);
  */
 export function resolvePlan(input: unknown, options: ResolvePlanOptions): ResolvedPlan {
-  if (typeof options?.baseDir !== 'string')
-    throw new TypeError('Expected `baseDir` to be a string');
-  if (
-    options.concurrency !== undefined &&
-    !(Number.isInteger(options.concurrency) && options.concurrency > 0)
-  ) {
-    throw new TypeError('Expected `concurrency` to be a positive integer');
-  }
+  checkObjectOption('options', options);
+  checkStringOption('baseDir', options.baseDir);
+  if (options.concurrency !== undefined)
+    checkNumberOption('concurrency', options.concurrency, { integer: true, min: 1 });
   const label = options.file ?? '(plan)';
   const problems: PlanProblem[] = [];
   const parsed = planSchema.safeParse(input);

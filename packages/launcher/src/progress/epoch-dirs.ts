@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
+import { checkStringOption } from '@runboard/locking';
 
 const EPOCH_DIR_NAME = /^epoch_(\d+)$/;
 
@@ -60,13 +61,9 @@ export async function countCompleteEpochDirs(
 export function assertExpectedFiles(expectedFiles: readonly string[]): void {
   if (!Array.isArray(expectedFiles))
     throw new TypeError('Expected `expectedFiles` to be an array of file names');
-  for (const file of expectedFiles) {
-    if (
-      typeof file !== 'string' ||
-      file === '' ||
-      isAbsolute(file) ||
-      normalize(file).startsWith('..')
-    ) {
+  for (const [index, file] of expectedFiles.entries()) {
+    checkStringOption(`expectedFiles[${index}]`, file);
+    if (isAbsolute(file) || normalize(file).startsWith('..')) {
       throw new TypeError(
         `Expected \`expectedFiles\` to hold relative paths inside an epoch folder, got ${JSON.stringify(file)}`,
       );

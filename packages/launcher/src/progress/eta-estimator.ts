@@ -1,3 +1,5 @@
+import { checkNumberOption } from '@runboard/locking';
+
 /** Settings of {@link EtaEstimator}. */
 export interface EtaEstimatorOptions {
   /** A rate sample's weight halves after this many seconds. Default 60. */
@@ -30,12 +32,9 @@ export class EtaEstimator {
   constructor(options: EtaEstimatorOptions = {}) {
     const halfLifeSeconds = options.halfLifeSeconds ?? 60;
     const minSampleSeconds = options.minSampleSeconds ?? 0.5;
-    if (!(halfLifeSeconds > 0) || !Number.isFinite(halfLifeSeconds)) {
-      throw new TypeError('Expected `halfLifeSeconds` to be a positive number');
-    }
-    if (!(minSampleSeconds >= 0) || !Number.isFinite(minSampleSeconds)) {
-      throw new TypeError('Expected `minSampleSeconds` to be a non-negative number');
-    }
+    // A half-life under a millisecond would make every sample the whole average.
+    checkNumberOption('halfLifeSeconds', halfLifeSeconds, { min: 0.001 });
+    checkNumberOption('minSampleSeconds', minSampleSeconds, { min: 0 });
     this.halfLifeMs = halfLifeSeconds * 1000;
     this.minSampleMs = minSampleSeconds * 1000;
   }

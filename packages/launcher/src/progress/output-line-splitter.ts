@@ -1,4 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
+import { checkNumberOption } from '@runboard/locking';
 
 /** Longest segment kept for parsing; the rest of a longer one is skipped (run.log keeps it all). */
 export const DEFAULT_MAX_SEGMENT_LENGTH = 64 * 1024;
@@ -24,9 +25,7 @@ export class OutputLineSplitter {
     private readonly onSegment: (segment: string) => void,
     private readonly maxSegmentLength: number = DEFAULT_MAX_SEGMENT_LENGTH,
   ) {
-    if (!Number.isInteger(maxSegmentLength) || maxSegmentLength < 1) {
-      throw new TypeError('Expected `maxSegmentLength` to be a positive integer');
-    }
+    checkNumberOption('maxSegmentLength', maxSegmentLength, { integer: true, min: 1 });
   }
 
   /** Feeds the next chunk of output. */

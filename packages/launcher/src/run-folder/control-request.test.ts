@@ -1,17 +1,10 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
+import { testWithTempDir } from '../../test/temp-dir.js';
 import { clearCancelRequest, readControlRequest, requestCancel } from './control-request.js';
 
-const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'runboard-control-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-});
+const test = testWithTempDir('runboard-control-');
 
 describe('cancel requests in control.json', () => {
   test('requestCancel writes control.json, never progress.json; the first request time stands', async ({

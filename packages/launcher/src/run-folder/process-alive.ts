@@ -1,21 +1,15 @@
 import { hostname } from 'node:os';
+import { isProcessAlive } from '@runboard/locking';
 
 const thisHost = hostname();
 
 /**
- * Liveness probe for {@link deriveState}: tells for processes of this host (signal 0),
- * `undefined` for other hosts.
+ * Liveness probe for {@link deriveState}: `@runboard/locking`'s one liveness rule (exists, not
+ * a zombie) for processes of this host, `undefined` for other hosts.
  *
  * @example
  * displayStatus(record, { isProcessAlive: isLocalProcessAlive });
  */
 export function isLocalProcessAlive(host: string, pid: number): boolean | undefined {
-  if (host !== thisHost) return undefined;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return host === thisHost ? isProcessAlive(pid) : undefined;
 }

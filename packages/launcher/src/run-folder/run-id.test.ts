@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
+import { testWithTempDir } from '../../test/temp-dir.js';
 import {
   assertValidRunId,
   InvalidRunIdError,
@@ -10,14 +10,7 @@ import {
   runIdProblem,
 } from './run-id.js';
 
-const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'runboard-run-id-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-});
+const test = testWithTempDir('runboard-run-id-');
 
 describe('run ids', () => {
   test.each([

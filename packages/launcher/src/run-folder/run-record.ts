@@ -28,6 +28,21 @@ export const runMetricsSchema = z
 
 export type RunMetrics = z.infer<typeof runMetricsSchema>;
 
+/** Why a supervisor could not write an attempt's final state at once (a full disk, say). */
+export const finalWriteErrorSchema = z
+  .looseObject({
+    code: z.string().nullable().describe('The errno code, e.g. ENOSPC.'),
+    file: z.string().nullable().describe('The file being written.'),
+    message: z.string(),
+    firstFailedAt: isoTime.describe('When the first try failed.'),
+    tries: z.number().int().positive().describe('Failed tries before the one that went through.'),
+  })
+  .describe(
+    'Why the final state could not be written at once, recorded once it could; the job ended at finishedAt.',
+  );
+
+export type FinalWriteError = z.infer<typeof finalWriteErrorSchema>;
+
 /** Who claimed a run for starting (status `starting`). */
 export const runClaimSchema = z
   .looseObject({
@@ -105,6 +120,7 @@ export const runRecordSchema = z
     exitCode: z.number().int().nullable().optional(),
     signal: z.string().nullable().optional(),
     error: z.string().nullable().optional().describe('Why the run failed or was not started.'),
+    finalWriteError: finalWriteErrorSchema.nullable().optional(),
     progress: runProgressSchema.nullable().optional(),
     metrics: runMetricsSchema.nullable().optional(),
   })

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import {
   createJson,
+  JsonNotFoundError,
   JsonValidationError,
   JsonWriteError,
   readJson,
   updateJson,
 } from '@runboard/json-io';
-import { RUN_FILES } from './run-files.js';
+import { z } from 'zod';
+import { RUN_FILES, type AttemptOutcome } from './run-files.js';
 import type { RunRecord } from './run-record.js';
 import { runRecordSchema } from './run-record.js';
 import { InvalidRunRecordError } from '../supervisor/errors.js';
@@ -115,4 +117,74 @@ function isUnchanged(error: unknown): boolean {
     current = current instanceof Error ? current.cause : undefined;
   }
   return false;
+}
+
+/**
+ * What {@link tryReadRunRecord} found in a run folder. An `unreadable` one carries json-io's
+ * typed error as thrown (its `code` kept: `RUNBOARD_JSON_PARSE`, `RUNBOARD_JSON_VALIDATION` …).
+ */
+export type RunRecordReadResult =
+  | { kind: 'record'; record: RunRecord }
+  | { kind: 'missing' }
+  | { kind: 'unreadable'; error: unknown };
+
+/**
+ * The run's record for a reader of many runs that must not stop at one bad file (the
+ * dashboard): never rejects. A file that is empty, half-written or briefly missing is retried
+ * until `deadlineMs` (`readJson`'s retries, default 1000 ms); then it is `missing`, or
+ * `unreadable` with the error.
+ *
+ * @example
+ * const result = await tryReadRunRecord('/logs/cdd/run_2', { deadlineMs: 500 });
+ * if (result.kind === 'record') console.log(result.record.status);
+ * else if (result.kind === 'unreadable') console.warn(result.error);
+ */
+export async function tryReadRunRecord(
+  runDir: string,
+  options: { deadlineMs?: number } = {},
+): Promise<RunRecordReadResult> {
+  try {
+    const record = await readJson(recordFile(runDir), {
+      validate: runRecordSchema,
+      deadlineMs: options.deadlineMs,
+    });
+    return { kind: 'record', record };
+  } catch (error) {
+    return error instanceof JsonNotFoundError ? { kind: 'missing' } : { kind: 'unreadable', error };
+  }
+}
+
+const attemptOutcomeSchema = z.looseObject({
+  schemaVersion: z.literal(1),
+  attempt: z.number().int().nonnegative(),
+  supervisorPid: z.number().int().positive(),
+  host: z.string(),
+  status: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  error: z.string().nullable(),
+  finishedAt: z.iso.datetime({ offset: true }).nullable(),
+  updatedAt: z.iso.datetime({ offset: true }),
+  recordError: z.string().nullable(),
+});
+
+/**
+ * The outcome the run's latest supervisor left in `outcome.json` ({@link AttemptOutcome}), or
+ * `undefined` when there is none (no file, a file prepared but not written yet, or content
+ * that is not an outcome). It belongs to the attempt and supervisor it names: compare both
+ * with the record before using it.
+ *
+ * @example
+ * const outcome = await readAttemptOutcome(runDir);
+ * if (outcome?.attempt === record.attempt && outcome.supervisorPid === record.supervisorPid && outcome.status !== 'running') {
+ *   // the job ended as `outcome.status`, though progress.json does not say so yet
+ * }
+ */
+export async function readAttemptOutcome(runDir: string): Promise<AttemptOutcome | undefined> {
+  const value = await readJson<unknown>(join(runDir, RUN_FILES.outcome), {
+    default: null,
+    deadlineMs: 200,
+  }).catch(() => null);
+  const parsed = attemptOutcomeSchema.safeParse(value);
+  return parsed.success ? (parsed.data as AttemptOutcome) : undefined;
 }

@@ -1,20 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
+import { testWithTempDir } from '../../test/temp-dir.js';
 import { CappedLog } from './capped-log.js';
 
-const test = base.extend<{ file: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  file: async ({}, use) => {
-    const dir = mkdtempSync(join(tmpdir(), 'runboard-log-'));
-    await use(join(dir, 'run.log'));
-    rmSync(dir, { recursive: true, force: true });
-  },
-});
+const test = testWithTempDir('runboard-log-');
 
 describe('CappedLog', () => {
-  test('appends to an existing file', ({ file }) => {
+  test('appends to an existing file', ({ dir }) => {
+    const file = join(dir, 'run.log');
     writeFileSync(file, 'before\n');
     const log = new CappedLog(file, 1000);
     log.write('after\n');
@@ -22,7 +16,8 @@ describe('CappedLog', () => {
     expect(readFileSync(file, 'utf8')).toBe('before\nafter\n');
   });
 
-  test('rotates at half the cap and keeps at most the cap, newest bytes last', ({ file }) => {
+  test('rotates at half the cap and keeps at most the cap, newest bytes last', ({ dir }) => {
+    const file = join(dir, 'run.log');
     const log = new CappedLog(file, 100);
     for (let index = 0; index < 40; index += 1)
       log.write(`line ${String(index).padStart(2, '0')}\n`);
@@ -39,7 +34,8 @@ describe('CappedLog', () => {
     );
   });
 
-  test('keeps only the end of a chunk larger than half the cap', ({ file }) => {
+  test('keeps only the end of a chunk larger than half the cap', ({ dir }) => {
+    const file = join(dir, 'run.log');
     const log = new CappedLog(file, 10);
     log.write('0123456789abcdef');
     log.close();
@@ -47,7 +43,8 @@ describe('CappedLog', () => {
     expect(existsSync(`${file}.1`)).toBe(false);
   });
 
-  test('ignores writes after close and rejects a tiny cap', ({ file }) => {
+  test('ignores writes after close and rejects a tiny cap', ({ dir }) => {
+    const file = join(dir, 'run.log');
     const log = new CappedLog(file, 10);
     log.close();
     log.write('late');

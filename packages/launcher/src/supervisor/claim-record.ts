@@ -55,6 +55,7 @@ export async function claimRecord(
       exitCode: null,
       signal: null,
       error: null,
+      finalWriteError: null,
       progress: null,
       metrics: null,
     };

@@ -1,60 +1,38 @@
 import { describe, expect, test } from 'vitest';
 import { ExecUsageError } from './errors.js';
-import { buildExecArgv, parseExecArgv } from './exec-argv.js';
+import { buildExecArgv, execOptionsFromFlags } from './exec-argv.js';
 
-describe('parseExecArgv', () => {
-  test('reads every flag and takes everything after -- as the command', () => {
+// The command line itself is parsed by the CLI (commander); its tests (apps/cli) read every
+// flag, `--`, the first non-flag argument, and what buildExecArgv writes. Here: the flag
+// values and the argv the launcher builds.
+describe('execOptionsFromFlags', () => {
+  test('turns flag texts into typed options', () => {
     expect(
-      parseExecArgv([
-        '--run-dir',
-        '/logs/a',
-        '--run-id',
-        'a',
-        '--attempt',
-        '2',
-        '--gpus',
-        '0,1',
-        '--cwd',
-        '/work',
-        '--heartbeat-seconds',
-        '5',
-        '--timeout-seconds=60',
-        '--kill-grace-seconds',
-        '0',
-        '--log-max-bytes',
-        '1024',
-        '--epoch-dirs-files',
-        'model.pth, metrics.json',
-        '--epoch-dirs-total',
-        '10',
-        '--epoch-dirs-dir',
-        'out',
-        '--quiet',
-        '--',
-        'python',
-        'train.py',
-        '--run-dir',
-        'x',
-        '--',
-      ]),
+      execOptionsFromFlags(
+        {
+          runDir: '/logs/a',
+          attempt: '2',
+          gpus: '0, 3',
+          killGraceSeconds: '0',
+          epochDirsFiles: 'a.pth, ,b.json',
+          epochDirsTotal: '4',
+          quiet: true,
+        },
+        ['python', 'train.py'],
+      ),
     ).toEqual({
       runDir: '/logs/a',
-      runId: 'a',
       attempt: 2,
-      gpus: [0, 1],
-      cwd: '/work',
-      heartbeatSeconds: 5,
-      timeoutSeconds: 60,
+      gpus: [0, 3],
       killGraceSeconds: 0,
-      logMaxBytes: 1024,
-      epochDirs: { expectedFiles: ['model.pth', 'metrics.json'], total: 10, dir: 'out' },
+      epochDirs: { expectedFiles: ['a.pth', 'b.json'], total: 4 },
       passThrough: false,
-      command: ['python', 'train.py', '--run-dir', 'x', '--'],
+      command: ['python', 'train.py'],
     });
   });
 
-  test('stops reading flags at the first argument that is not one', () => {
-    expect(parseExecArgv(['--run-dir', 'd', 'python', '--lr', '0.1'])).toEqual({
+  test('sets only what was given; passes output through unless quiet', () => {
+    expect(execOptionsFromFlags({ runDir: 'd' }, ['python', '--lr', '0.1'])).toEqual({
       runDir: 'd',
       passThrough: true,
       command: ['python', '--lr', '0.1'],
@@ -62,41 +40,76 @@ describe('parseExecArgv', () => {
   });
 
   test.each([
-    [['--', 'x'], /--run-dir is required/],
-    [['--run-dir', 'd'], /no command/],
-    [['--run-dir', 'd', '--'], /no command/],
-    [['--run-dir', 'd', '--lr', '1', '--', 'x'], /unknown flag --lr/],
-    [['--run-dir'], /needs a value/],
-    [['--run-dir', 'd', '--attempt', '0', '--', 'x'], /at least 1/],
-    [['--run-dir', 'd', '--attempt', '1.5', '--', 'x'], /integer/],
-    [['--run-dir', 'd', '--gpus', '0,,1', '--', 'x'], /--gpus expects a number/],
-    [['--run-dir', 'd', '--timeout-seconds', '0', '--', 'x'], /greater than 0/],
-    [['--run-dir', 'd', '--quiet=yes', '--', 'x'], /takes no value/],
-  ])('rejects %j', (argv, message) => {
-    expect(() => parseExecArgv(argv)).toThrow(ExecUsageError);
-    expect(() => parseExecArgv(argv)).toThrow(message);
+    [{}, ['x'], /--run-dir is required/],
+    [{ runDir: 'd' }, [], /no command/],
+    [{ runDir: 'd' }, [''], /no command/],
+    [{ runDir: 'd', attempt: '0' }, ['x'], /Expected `--attempt` to be an integer ≥ 1, got 0/],
+    [{ runDir: 'd', attempt: '1.5' }, ['x'], /`--attempt` to be an integer/],
+    [{ runDir: 'd', attempt: 'two' }, ['x'], /--attempt expects a number, got "two"/],
+    [{ runDir: 'd', gpus: '0,,1' }, ['x'], /--gpus expects a number/],
+    [{ runDir: 'd', gpus: '0,-1' }, ['x'], /`--gpus` to be an integer ≥ 0, got -1/],
+    [
+      { runDir: 'd', timeoutSeconds: '0' },
+      ['x'],
+      /`--timeout-seconds` to be a finite number ≥ 0.001/,
+    ],
+    [{ runDir: 'd', heartbeatSeconds: 'Infinity' }, ['x'], /`--heartbeat-seconds`/],
+    [{ runDir: 'd', logMaxBytes: '1' }, ['x'], /`--log-max-bytes` to be an integer ≥ 2/],
+    [{ runDir: 'd', epochDirsTotal: '0' }, ['x'], /`--epoch-dirs-total` to be an integer ≥ 1/],
+  ])('rejects %j %j', (flags, command, message) => {
+    expect(() => execOptionsFromFlags(flags, command)).toThrow(ExecUsageError);
+    expect(() => execOptionsFromFlags(flags, command)).toThrow(message);
   });
 });
 
 describe('buildExecArgv', () => {
-  test('builds what parseExecArgv reads back', () => {
-    const options = {
-      runDir: '/logs/a b',
-      runId: 'a',
-      attempt: 3,
-      gpus: [2],
-      cwd: '/w',
-      heartbeatSeconds: 10,
-      timeoutSeconds: 3600,
-      killGraceSeconds: 5,
-      logMaxBytes: 2048,
-      epochDirs: { expectedFiles: ['m.pth'], total: 4, dir: '/o' },
-      passThrough: false,
-      command: ['sh', '-c', 'echo "$X" --quiet'],
-    };
-    const argv = buildExecArgv(options);
-    expect(argv.slice(-4)).toEqual(['--', 'sh', '-c', 'echo "$X" --quiet']);
-    expect(parseExecArgv(argv)).toEqual(options);
+  test('writes every option as its flag, then -- and the command untouched', () => {
+    expect(
+      buildExecArgv({
+        runDir: '/logs/a b',
+        runId: 'a',
+        attempt: 3,
+        gpus: [2, 5],
+        cwd: '/w',
+        heartbeatSeconds: 10,
+        timeoutSeconds: 3600,
+        killGraceSeconds: 5,
+        logMaxBytes: 2048,
+        epochDirs: { expectedFiles: ['m.pth', 'e.json'], total: 4, dir: '/o' },
+        passThrough: false,
+        command: ['sh', '-c', 'echo "$X" --quiet'],
+      }),
+    ).toEqual([
+      '--run-dir',
+      '/logs/a b',
+      '--run-id',
+      'a',
+      '--attempt',
+      '3',
+      '--gpus',
+      '2,5',
+      '--cwd',
+      '/w',
+      '--heartbeat-seconds',
+      '10',
+      '--timeout-seconds',
+      '3600',
+      '--kill-grace-seconds',
+      '5',
+      '--log-max-bytes',
+      '2048',
+      '--epoch-dirs-files',
+      'm.pth,e.json',
+      '--epoch-dirs-total',
+      '4',
+      '--epoch-dirs-dir',
+      '/o',
+      '--quiet',
+      '--',
+      'sh',
+      '-c',
+      'echo "$X" --quiet',
+    ]);
   });
 
   test('leaves out what is not set', () => {

@@ -1,10 +1,16 @@
+import { checkStringOption } from '@runboard/locking';
 import { ExecUsageError } from './errors.js';
-import type { SupervisorOptions } from './supervisor-options.js';
+import {
+  checkSupervisorNumber,
+  type SupervisorNumberOption,
+  type SupervisorOptions,
+} from './supervisor-options.js';
 
 /**
- * The flags of `runboard exec`, shared by the CLI (which builds its commander options from
- * this table) and {@link parseExecArgv} / {@link buildExecArgv}, so the launcher, the CLI and
- * test entries agree on one command line. Keys are the camel-case names of the flags.
+ * The flags of `runboard exec`: the CLI declares its commander options from this table, and
+ * the launcher writes its command lines with {@link buildExecArgv}, so both agree on one
+ * command line. Keys are the camel-case names of the flags; their values are checked by
+ * {@link execOptionsFromFlags} with the supervisor's own rules.
  */
 export const EXEC_FLAGS = {
   runDir: { flag: '--run-dir', value: 'dir', description: 'the run folder (created if missing)' },
@@ -39,6 +45,11 @@ export const EXEC_FLAGS = {
     flag: '--log-max-bytes',
     value: 'n',
     description: 'bytes of output kept in run.log and run.log.1 together (default 10 MiB)',
+  },
+  metricsMaxBytes: {
+    flag: '--metrics-max-bytes',
+    value: 'n',
+    description: 'bytes metrics.jsonl may reach before its older half is thinned (default 8 MiB)',
   },
   epochDirsFiles: {
     flag: '--epoch-dirs-files',
@@ -79,14 +90,28 @@ export type ExecArgvOptions = Pick<
   | 'timeoutSeconds'
   | 'killGraceSeconds'
   | 'logMaxBytes'
+  | 'metricsMaxBytes'
   | 'epochDirs'
   | 'passThrough'
 >;
 
+/** The numeric flags and the supervisor option whose rule each follows. */
+const NUMBER_FLAGS = {
+  attempt: 'attempt',
+  heartbeatSeconds: 'heartbeatSeconds',
+  timeoutSeconds: 'timeoutSeconds',
+  killGraceSeconds: 'killGraceSeconds',
+  logMaxBytes: 'logMaxBytes',
+  metricsMaxBytes: 'metricsMaxBytes',
+  epochDirsTotal: 'epochDirs.total',
+} as const satisfies Partial<Record<ExecFlagName, SupervisorNumberOption>>;
+
 /**
- * Turns flag texts and the job's argv into supervisor options (`passThrough` unless `quiet`).
+ * Turns flag texts (what commander hands over) and the job's argv into supervisor options
+ * (`passThrough` unless `quiet`). Numbers are checked with the supervisor's own rules
+ * (`SUPERVISOR_NUMBER_RULES`), named by their flag.
  *
- * @throws {ExecUsageError} for a missing `--run-dir` or command, or a value that is not a valid number.
+ * @throws {ExecUsageError} for a missing `--run-dir` or command, or a value that breaks a rule.
  * @example
  * execOptionsFromFlags({ runDir: 'logs/a', gpus: '0,1' }, ['python', 'train.py']);
  * // { runDir: 'logs/a', gpus: [0, 1], command: ['python', 'train.py'], passThrough: true }
@@ -108,32 +133,20 @@ export function execOptionsFromFlags(
   };
   if (flags.runId !== undefined) options.runId = flags.runId;
   if (flags.cwd !== undefined) options.cwd = flags.cwd;
-  if (flags.attempt !== undefined)
-    options.attempt = parseNumber('attempt', flags.attempt, { integer: true, min: 1 });
-  if (flags.gpus !== undefined) {
-    options.gpus = flags.gpus
-      .split(',')
-      .map((gpu) => parseNumber('gpus', gpu.trim(), { integer: true, min: 0 }));
+  const numbers: Partial<Record<keyof typeof NUMBER_FLAGS, number>> = {};
+  for (const [name, rule] of Object.entries(NUMBER_FLAGS) as Array<
+    [keyof typeof NUMBER_FLAGS, SupervisorNumberOption]
+  >) {
+    const text = flags[name];
+    if (text !== undefined) numbers[name] = flagNumber(name, rule, text);
   }
-  if (flags.heartbeatSeconds !== undefined) {
-    options.heartbeatSeconds = parseNumber('heartbeatSeconds', flags.heartbeatSeconds, {
-      positive: true,
-    });
-  }
-  if (flags.timeoutSeconds !== undefined) {
-    options.timeoutSeconds = parseNumber('timeoutSeconds', flags.timeoutSeconds, {
-      positive: true,
-    });
-  }
-  if (flags.killGraceSeconds !== undefined) {
-    options.killGraceSeconds = parseNumber('killGraceSeconds', flags.killGraceSeconds, { min: 0 });
-  }
-  if (flags.logMaxBytes !== undefined) {
-    options.logMaxBytes = parseNumber('logMaxBytes', flags.logMaxBytes, { integer: true, min: 2 });
-  }
+  const { epochDirsTotal, ...topLevel } = numbers;
+  Object.assign(options, topLevel);
+  if (flags.gpus !== undefined)
+    options.gpus = flags.gpus.split(',').map((gpu) => flagNumber('gpus', 'gpu', gpu.trim()));
   if (
     flags.epochDirsFiles !== undefined ||
-    flags.epochDirsTotal !== undefined ||
+    epochDirsTotal !== undefined ||
     flags.epochDirsDir !== undefined
   ) {
     const expectedFiles = (flags.epochDirsFiles ?? '')
@@ -141,62 +154,10 @@ export function execOptionsFromFlags(
       .map((file) => file.trim())
       .filter((file) => file !== '');
     options.epochDirs = { expectedFiles };
-    if (flags.epochDirsTotal !== undefined) {
-      options.epochDirs.total = parseNumber('epochDirsTotal', flags.epochDirsTotal, {
-        integer: true,
-        min: 1,
-      });
-    }
+    if (epochDirsTotal !== undefined) options.epochDirs.total = epochDirsTotal;
     if (flags.epochDirsDir !== undefined) options.epochDirs.dir = flags.epochDirsDir;
   }
   return options;
-}
-
-/**
- * Parses an exec command line (without `runboard exec`): flags up to `--` or the first
- * argument that is not a flag; everything from there on is the job's argv, never read as flags.
- * Accepts `--flag value` and `--flag=value`.
- *
- * @throws {ExecUsageError} for an unknown flag, a missing value, or what {@link execOptionsFromFlags} rejects.
- * @example
- * parseExecArgv(['--run-dir', 'logs/a', '--', 'python', 'train.py', '--lr', '0.1']);
- * // { runDir: 'logs/a', command: ['python', 'train.py', '--lr', '0.1'], passThrough: true }
- */
-export function parseExecArgv(argv: readonly string[]): ExecArgvOptions {
-  const byFlag = new Map<string, ExecFlagName>(
-    Object.entries(EXEC_FLAGS).map(([name, spec]) => [spec.flag, name as ExecFlagName]),
-  );
-  const values: Record<string, string | boolean> = {};
-  let index = 0;
-  while (index < argv.length) {
-    const arg = argv[index];
-    if (arg === '--') {
-      index += 1;
-      break;
-    }
-    if (!arg.startsWith('-')) break;
-    const equals = arg.indexOf('=');
-    const flag = equals === -1 ? arg : arg.slice(0, equals);
-    const name = byFlag.get(flag);
-    if (!name) throw new ExecUsageError(`unknown flag ${flag}; put the job's own flags after --`);
-    const spec = EXEC_FLAGS[name];
-    if (spec.value === undefined) {
-      if (equals !== -1) throw new ExecUsageError(`${flag} takes no value`);
-      values[name] = true;
-      index += 1;
-      continue;
-    }
-    if (equals !== -1) {
-      values[name] = arg.slice(equals + 1);
-      index += 1;
-      continue;
-    }
-    const value = argv[index + 1];
-    if (value === undefined) throw new ExecUsageError(`${flag} needs a value <${spec.value}>`);
-    values[name] = value;
-    index += 2;
-  }
-  return execOptionsFromFlags(values as ExecFlagValues, argv.slice(index));
 }
 
 /**
@@ -208,7 +169,7 @@ export function parseExecArgv(argv: readonly string[]): ExecArgvOptions {
  * // ['--run-dir', '/logs/a', '--attempt', '2', '--gpus', '0', '--', 'python', 'train.py']
  */
 export function buildExecArgv(options: ExecArgvOptions): string[] {
-  if (!options.runDir) throw new TypeError('Expected `runDir` to be a non-empty string');
+  checkStringOption('runDir', options.runDir);
   if (!Array.isArray(options.command) || options.command.length === 0) {
     throw new TypeError('Expected `command` to be a non-empty array of strings');
   }
@@ -224,8 +185,9 @@ export function buildExecArgv(options: ExecArgvOptions): string[] {
   add('timeoutSeconds', options.timeoutSeconds);
   add('killGraceSeconds', options.killGraceSeconds);
   add('logMaxBytes', options.logMaxBytes);
+  add('metricsMaxBytes', options.metricsMaxBytes);
   if (options.epochDirs) {
-    argv.push(EXEC_FLAGS.epochDirsFiles.flag, options.epochDirs.expectedFiles.join(','));
+    add('epochDirsFiles', options.epochDirs.expectedFiles.join(','));
     add('epochDirsTotal', options.epochDirs.total);
     add('epochDirsDir', options.epochDirs.dir);
   }
@@ -234,20 +196,15 @@ export function buildExecArgv(options: ExecArgvOptions): string[] {
   return argv;
 }
 
-function parseNumber(
-  name: ExecFlagName,
-  text: string,
-  rules: { integer?: boolean; min?: number; positive?: boolean },
-): number {
-  const value = text.trim() === '' ? Number.NaN : Number(text);
+/** The number in a flag's text, checked with the rule of supervisor option `rule`. */
+function flagNumber(name: ExecFlagName, rule: SupervisorNumberOption, text: string): number {
   const flag = EXEC_FLAGS[name].flag;
-  if (!Number.isFinite(value))
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  if (Number.isNaN(value))
     throw new ExecUsageError(`${flag} expects a number, got ${JSON.stringify(text)}`);
-  if (rules.integer && !Number.isInteger(value))
-    throw new ExecUsageError(`${flag} expects an integer, got ${text}`);
-  if (rules.min !== undefined && value < rules.min)
-    throw new ExecUsageError(`${flag} must be at least ${rules.min}, got ${text}`);
-  if (rules.positive && value <= 0)
-    throw new ExecUsageError(`${flag} must be greater than 0, got ${text}`);
-  return value;
+  try {
+    return checkSupervisorNumber(rule, value, flag);
+  } catch (error) {
+    throw new ExecUsageError(`${(error as Error).message}, got ${text}`, { cause: error });
+  }
 }

@@ -1,6 +1,7 @@
 export * from './errors.js';
 export {
   SUPERVISOR_DEFAULTS,
+  SUPERVISOR_NUMBER_RULES,
   type SupervisorOptions,
   type SupervisorEpochDirs,
 } from './supervisor-options.js';

@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { checkNumberOption, isEndedState, readProcessStat } from '@runboard/locking';
 
 /**
  * Sends `signal` to every process of group `groupId` (a job spawned with `detached: true`
@@ -9,8 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * signalProcessGroup(child.pid, 'SIGTERM');
  */
 export function signalProcessGroup(groupId: number, signal: NodeJS.Signals | 0): boolean {
-  if (!Number.isInteger(groupId) || groupId <= 1)
-    throw new TypeError('Expected `groupId` to be an integer > 1');
+  checkNumberOption('groupId', groupId, { integer: true, min: 2 });
   try {
     process.kill(-groupId, signal);
     return true;
@@ -54,40 +54,10 @@ export function liveGroupMembersFromProc(groupId: number): number[] | undefined 
   const members: number[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = readProcStat(Number(entry));
-    if (stat && stat.groupId === groupId && stat.state !== 'Z' && stat.state !== 'X')
-      members.push(Number(entry));
+    const stat = readProcessStat(Number(entry));
+    if (stat && stat.groupId === groupId && !isEndedState(stat.state)) members.push(Number(entry));
   }
   return members;
-}
-
-/**
- * Whether process `pid` exists and is not a zombie (Linux `/proc`; elsewhere signal 0).
- *
- * @example
- * isProcessRunning(12345); // false once it exited, even before it is reaped
- */
-export function isProcessRunning(pid: number): boolean {
-  const stat = readProcStat(pid);
-  if (stat) return stat.state !== 'Z' && stat.state !== 'X';
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function readProcStat(pid: number): { state: string; groupId: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) is in parentheses and may itself hold spaces and parentheses.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0], groupId: Number(fields[2]) };
 }
 
 /** How {@link stopProcessGroup} went. */

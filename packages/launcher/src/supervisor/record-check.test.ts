@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
+import { testWithTempDir } from '../../test/temp-dir.js';
 import {
   readControlRequest,
   requestCancel,
@@ -16,14 +16,7 @@ import {
   SUPERVISOR_RECORD_SCHEMA_VERSION,
 } from './record-check.js';
 
-const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = mkdtempSync(join(tmpdir(), 'runboard-check-'));
-    await use(dir);
-    rmSync(dir, { recursive: true, force: true });
-  },
-});
+const test = testWithTempDir('runboard-check-');
 
 const valid = {
   schemaVersion: 1,

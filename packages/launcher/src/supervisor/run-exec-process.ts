@@ -11,7 +11,7 @@ const CANCEL_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  * outlives its parent. Its own errors are printed to stderr and give exit status 1.
  *
  * @example
- * process.exitCode = await runExecProcess(parseExecArgv(process.argv.slice(2)));
+ * process.exitCode = await runExecProcess({ runDir: 'logs/run_1', command: ['python', 'train.py'] });
  */
 export async function runExecProcess(options: SupervisorOptions): Promise<number> {
   const controller = new AbortController();

@@ -1,4 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
+import {
+  checkNumberOption,
+  checkObjectOption,
+  checkStringOption,
+  type NumberOptionBounds,
+} from '@runboard/locking';
 import { assertExpectedFiles } from '../progress/epoch-dirs.js';
 
 /** Defaults of {@link SupervisorOptions}. */
@@ -6,12 +12,38 @@ export const SUPERVISOR_DEFAULTS = {
   heartbeatSeconds: 10,
   killGraceSeconds: 10,
   logMaxBytes: 10 * 1024 * 1024,
+  metricsMaxBytes: 8 * 1024 * 1024,
   recordIntervalMs: 1000,
   controlPollSeconds: 2,
   epochDirsPollSeconds: 2,
   metricsIntervalMs: 1000,
   etaHalfLifeSeconds: 60,
 } as const;
+
+/** Periods in seconds must be at least this (1 ms): "positive" with a bound the checks can name. */
+const MIN_SECONDS = 0.001;
+
+/**
+ * The bounds of every numeric option: the one table that `superviseRun`'s checks and the
+ * `runboard exec` flags ({@link execOptionsFromFlags}) both use.
+ */
+export const SUPERVISOR_NUMBER_RULES = {
+  attempt: { integer: true, min: 1 },
+  heartbeatSeconds: { min: MIN_SECONDS },
+  timeoutSeconds: { min: MIN_SECONDS },
+  killGraceSeconds: { min: 0 },
+  logMaxBytes: { integer: true, min: 2 },
+  metricsMaxBytes: { integer: true, min: 1024 },
+  recordIntervalMs: { min: 0 },
+  controlPollSeconds: { min: MIN_SECONDS },
+  metricsIntervalMs: { min: 0 },
+  etaHalfLifeSeconds: { min: MIN_SECONDS },
+  gpu: { integer: true, min: 0 },
+  'epochDirs.total': { integer: true, min: 1 },
+  'epochDirs.pollSeconds': { min: MIN_SECONDS },
+} as const satisfies Record<string, NumberOptionBounds>;
+
+export type SupervisorNumberOption = keyof typeof SUPERVISOR_NUMBER_RULES;
 
 /** Progress from `epoch_K/` folders. */
 export interface SupervisorEpochDirs {
@@ -56,6 +88,8 @@ export interface SupervisorOptions {
   killGraceSeconds?: number;
   /** Bytes of output kept on disk in `run.log` and `run.log.1` together. Default 10 MiB. */
   logMaxBytes?: number;
+  /** Bytes `metrics.jsonl` may reach before its older half is thinned. Default 8 MiB. */
+  metricsMaxBytes?: number;
   /** Count progress from epoch folders instead of the output. */
   epochDirs?: SupervisorEpochDirs;
   /** Also write the job's output to this process's stdout and stderr. Default false. */
@@ -76,6 +110,7 @@ type DefaultedOption =
   | 'heartbeatSeconds'
   | 'killGraceSeconds'
   | 'logMaxBytes'
+  | 'metricsMaxBytes'
   | 'recordIntervalMs'
   | 'controlPollSeconds'
   | 'metricsIntervalMs'
@@ -89,107 +124,82 @@ export type ResolvedSupervisorOptions = Omit<SupervisorOptions, 'epochDirs' | De
       Pick<SupervisorEpochDirs, 'total'>;
   };
 
-/** Checks `options` (TypeError on the first problem) and applies the defaults. */
+/**
+ * Checks `value` against the rule of numeric option `name` ({@link SUPERVISOR_NUMBER_RULES});
+ * `label` is how the message names it (a flag, say). Throws a `TypeError`.
+ */
+export function checkSupervisorNumber(
+  name: SupervisorNumberOption,
+  value: unknown,
+  label: string = name,
+): number {
+  return checkNumberOption(label, value, SUPERVISOR_NUMBER_RULES[name]);
+}
+
+/**
+ * Checks `options` (TypeError on the first problem) and applies the defaults.
+ *
+ * @example
+ * resolveSupervisorOptions({ runDir: 'logs/a', command: ['true'] }).heartbeatSeconds; // 10
+ */
 export function resolveSupervisorOptions(options: SupervisorOptions): ResolvedSupervisorOptions {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('Expected `options` to be an object');
-  if (typeof options.runDir !== 'string' || options.runDir === '') {
-    throw new TypeError('Expected `runDir` to be a non-empty string');
-  }
-  if (
-    !Array.isArray(options.command) ||
-    options.command.length === 0 ||
-    options.command.some((part) => typeof part !== 'string') ||
-    options.command[0] === ''
-  ) {
-    throw new TypeError('Expected `command` to be a non-empty array of strings');
-  }
-  if (options.attempt !== undefined) positiveInteger('attempt', options.attempt);
+  checkObjectOption('options', options);
+  checkStringOption('runDir', options.runDir);
+  checkCommand(options.command);
+  if (options.attempt !== undefined) checkSupervisorNumber('attempt', options.attempt);
   if (options.gpus !== undefined) {
-    if (
-      !Array.isArray(options.gpus) ||
-      options.gpus.some((gpu) => !Number.isInteger(gpu) || gpu < 0)
-    ) {
-      throw new TypeError('Expected `gpus` to be an array of non-negative integers');
-    }
+    if (!Array.isArray(options.gpus)) throw new TypeError('Expected `gpus` to be an array');
+    options.gpus.forEach((gpu, index) => checkSupervisorNumber('gpu', gpu, `gpus[${index}]`));
   }
-  if (options.runId !== undefined && (typeof options.runId !== 'string' || options.runId === '')) {
-    throw new TypeError('Expected `runId` to be a non-empty string');
-  }
+  if (options.runId !== undefined) checkStringOption('runId', options.runId);
+  if (options.timeoutSeconds !== undefined)
+    checkSupervisorNumber('timeoutSeconds', options.timeoutSeconds);
   const runDir = resolve(options.runDir);
   const cwd = resolve(options.cwd ?? process.cwd());
-  const resolved: ResolvedSupervisorOptions = {
+  const defaulted = (name: Exclude<DefaultedOption, 'cwd'>): number =>
+    checkSupervisorNumber(name, options[name] ?? SUPERVISOR_DEFAULTS[name]);
+  return {
     ...options,
     runDir,
     cwd,
-    heartbeatSeconds: positiveNumber(
-      'heartbeatSeconds',
-      options.heartbeatSeconds ?? SUPERVISOR_DEFAULTS.heartbeatSeconds,
-    ),
-    killGraceSeconds: nonNegativeNumber(
-      'killGraceSeconds',
-      options.killGraceSeconds ?? SUPERVISOR_DEFAULTS.killGraceSeconds,
-    ),
-    logMaxBytes: positiveInteger(
-      'logMaxBytes',
-      options.logMaxBytes ?? SUPERVISOR_DEFAULTS.logMaxBytes,
-    ),
-    recordIntervalMs: nonNegativeNumber(
-      'recordIntervalMs',
-      options.recordIntervalMs ?? SUPERVISOR_DEFAULTS.recordIntervalMs,
-    ),
-    controlPollSeconds: positiveNumber(
-      'controlPollSeconds',
-      options.controlPollSeconds ?? SUPERVISOR_DEFAULTS.controlPollSeconds,
-    ),
-    metricsIntervalMs: nonNegativeNumber(
-      'metricsIntervalMs',
-      options.metricsIntervalMs ?? SUPERVISOR_DEFAULTS.metricsIntervalMs,
-    ),
-    etaHalfLifeSeconds: positiveNumber(
-      'etaHalfLifeSeconds',
-      options.etaHalfLifeSeconds ?? SUPERVISOR_DEFAULTS.etaHalfLifeSeconds,
-    ),
-    epochDirs: undefined,
+    heartbeatSeconds: defaulted('heartbeatSeconds'),
+    killGraceSeconds: defaulted('killGraceSeconds'),
+    logMaxBytes: defaulted('logMaxBytes'),
+    metricsMaxBytes: defaulted('metricsMaxBytes'),
+    recordIntervalMs: defaulted('recordIntervalMs'),
+    controlPollSeconds: defaulted('controlPollSeconds'),
+    metricsIntervalMs: defaulted('metricsIntervalMs'),
+    etaHalfLifeSeconds: defaulted('etaHalfLifeSeconds'),
+    epochDirs: options.epochDirs && resolveEpochDirs(options.epochDirs, runDir, cwd),
   };
-  if (options.timeoutSeconds !== undefined)
-    positiveNumber('timeoutSeconds', options.timeoutSeconds);
-  if (options.logMaxBytes !== undefined && options.logMaxBytes < 2) {
-    throw new TypeError('Expected `logMaxBytes` to be at least 2');
-  }
-  if (options.epochDirs !== undefined) {
-    const { expectedFiles, total, dir, pollSeconds } = options.epochDirs;
-    assertExpectedFiles(expectedFiles);
-    if (total !== undefined) positiveInteger('epochDirs.total', total);
-    resolved.epochDirs = {
-      expectedFiles: [...expectedFiles],
-      total,
-      dir: dir === undefined ? runDir : isAbsolute(dir) ? dir : resolve(cwd, dir),
-      pollSeconds: positiveNumber(
-        'epochDirs.pollSeconds',
-        pollSeconds ?? SUPERVISOR_DEFAULTS.epochDirsPollSeconds,
-      ),
-    };
-  }
-  return resolved;
 }
 
-function positiveNumber(name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`Expected \`${name}\` to be a positive number`);
+function checkCommand(command: unknown): void {
+  if (
+    !Array.isArray(command) ||
+    command.length === 0 ||
+    command.some((part) => typeof part !== 'string') ||
+    command[0] === ''
+  ) {
+    throw new TypeError('Expected `command` to be a non-empty array of strings');
   }
-  return value;
 }
 
-function nonNegativeNumber(name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`Expected \`${name}\` to be a non-negative number`);
-  }
-  return value;
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1)
-    throw new TypeError(`Expected \`${name}\` to be a positive integer`);
-  return value;
+function resolveEpochDirs(
+  epochDirs: SupervisorEpochDirs,
+  runDir: string,
+  cwd: string,
+): ResolvedSupervisorOptions['epochDirs'] {
+  const { expectedFiles, total, dir, pollSeconds } = epochDirs;
+  assertExpectedFiles(expectedFiles);
+  if (total !== undefined) checkSupervisorNumber('epochDirs.total', total);
+  return {
+    expectedFiles: [...expectedFiles],
+    total,
+    dir: dir === undefined ? runDir : isAbsolute(dir) ? dir : resolve(cwd, dir),
+    pollSeconds: checkSupervisorNumber(
+      'epochDirs.pollSeconds',
+      pollSeconds ?? SUPERVISOR_DEFAULTS.epochDirsPollSeconds,
+    ),
+  };
 }

@@ -1,3 +1,5 @@
+import type { RunRecord } from '../../run-folder/run-record.js';
+
 /** Everything an executor needs to start one attempt of a run under `runboard exec`. */
 export interface ExecSpec {
   runId: string;
@@ -24,32 +26,46 @@ export interface ExecSpec {
 export interface ExecExit {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /**
+   * Whether the supervisor itself ended with it (the local executor's process is the
+   * supervisor): an attempt it left unfinished is then lost. False where the process that ended
+   * was only a client (ssh, sbatch): the record's heartbeat decides.
+   */
+  supervisorEnded: boolean;
 }
 
 /** A started attempt. The run record stays the truth; these are hints to look at it sooner. */
 export interface StartedExec {
-  /** The local process's pid, when there is one. */
+  /** The local process's pid, when there is one (the supervisor's, for the local executor). */
   readonly pid?: number;
-  /**
-   * Resolves when the local process ends. For the local executor that is the supervisor: its
-   * end means the record is final (or the supervisor died without finishing it).
-   */
+  /** Resolves when the local process ends. */
   readonly exited: Promise<ExecExit>;
   /** The launcher is leaving: stop holding the process (the run goes on). */
   detach(): void;
 }
 
 /**
- * Starts `runboard exec` for one attempt, detached so the run outlives the launcher. The local
- * executor spawns it on this machine; SSH and Slurm executors will start it elsewhere on a
- * shared filesystem, where it writes the same run folder.
+ * Where runs execute: starts `runboard exec` for one attempt, detached so the run outlives the
+ * launcher, and answers for the processes of the hosts it runs them on. The local executor
+ * works on this machine; SSH and Slurm executors will start the same supervisor elsewhere on a
+ * shared filesystem, where it writes the same run folder. Everything that differs between them
+ * is here; the launcher itself only reads and writes run records.
  */
 export interface Executor {
   readonly name: string;
-  /** Whether `StartedExec.exited` means the supervisor ended (true for local processes). */
-  readonly exitMeansSupervisorEnded: boolean;
   /** Starts the attempt; rejects when it could not be started at all. */
   start(spec: ExecSpec): Promise<StartedExec>;
+  /**
+   * Whether process `pid` of `host` (a record's supervisor, job or launcher) is alive;
+   * `undefined` where this executor cannot tell (the record's heartbeat then decides).
+   */
+  isProcessAlive(host: string, pid: number): boolean | undefined;
+  /**
+   * Stops the job of an attempt whose supervisor is gone (the job outlives it in its own
+   * process group), before the attempt is recorded lost, so that a retry never runs beside it.
+   * Resolves with the number of process groups stopped.
+   */
+  stopOrphanedJob(record: RunRecord, runDir: string): Promise<number>;
   /** Runs are waiting to start: get ready for the next one (e.g. start a process ahead). */
   warm?(): void;
   /** The launch is over: let go of anything started ahead. Started runs are not touched. */

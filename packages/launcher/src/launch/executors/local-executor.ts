@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { isLocalProcessAlive } from '../../run-folder/process-alive.js';
 import { buildExecArgs, buildExecEnv } from './exec-args.js';
 import type { ExecExit, ExecSpec, Executor, StartedExec } from './executor.js';
-import { parseNodeCommand, Standby } from './standby.js';
+import { stopOrphanedJob } from './orphaned-job.js';
+import { defaultStandbyEntry, parseNodeCommand, Standby } from './standby.js';
 
 export interface LocalExecutorOptions {
   /**
@@ -19,6 +21,12 @@ export interface LocalExecutorOptions {
   warmStandby?: boolean;
   /** Modules the standby imports while it waits (e.g. the CLI's compiled `main.js`). */
   preload?: readonly string[];
+  /**
+   * The standby program. Default: the compiled `standby-entry.js` of this package's `dist/`;
+   * running from source there is none (no standby) unless given: a built copy, or the `.ts`
+   * file when `execCommand`'s node flags load TypeScript (`--import tsx`).
+   */
+  standbyEntry?: string;
 }
 
 /** A local executor, with the standby hooks of {@link Executor} always there. */
@@ -32,6 +40,8 @@ export interface LocalExecutor extends Executor {
  * group, no terminal, no pipes to the launcher, so it outlives the launcher and a Ctrl-C in
  * the launcher's terminal does not reach it. A warm standby (see `warmStandby`) is the same
  * detached process, started before its run is known and told its arguments over stdin.
+ * Processes are judged and stopped on this machine only (`isLocalProcessAlive`,
+ * `stopOrphanedJob`): records of other hosts are left to their heartbeat.
  *
  * @example
  * const executor = createLocalExecutor({ execCommand: [process.execPath, binPath, 'exec'] });
@@ -47,13 +57,20 @@ export function createLocalExecutor(options: LocalExecutorOptions): LocalExecuto
     throw new TypeError('Expected `execCommand` to be a non-empty array of strings');
   }
   const baseEnv = options.env ?? process.env;
-  const nodeCommand = options.warmStandby === false ? undefined : parseNodeCommand(execCommand);
+  const standbyEntry =
+    options.warmStandby === false ? undefined : (options.standbyEntry ?? defaultStandbyEntry());
+  const nodeCommand = standbyEntry === undefined ? undefined : parseNodeCommand(execCommand);
   let standby: Standby | undefined;
   let closed = false;
 
   const warmUp = () => {
-    if (nodeCommand && !closed && !standby?.ready)
-      standby = new Standby(nodeCommand, options.preload ?? [], baseEnv);
+    if (nodeCommand && standbyEntry !== undefined && !closed && !standby?.ready)
+      standby = new Standby({
+        command: nodeCommand,
+        entry: standbyEntry,
+        preload: options.preload ?? [],
+        env: baseEnv,
+      });
   };
 
   const startFresh = async (spec: ExecSpec): Promise<ChildProcess> => {
@@ -89,17 +106,18 @@ export function createLocalExecutor(options: LocalExecutorOptions): LocalExecuto
 
   return {
     name: 'local',
-    exitMeansSupervisorEnded: true,
     async start(spec: ExecSpec): Promise<StartedExec> {
       const child = (await startOnStandby(spec)) ?? (await startFresh(spec));
       const exited = new Promise<ExecExit>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null)
-          resolve({ code: child.exitCode, signal: child.signalCode });
-        child.once('exit', (code, signal) => resolve({ code, signal }));
-        child.once('error', () => resolve({ code: null, signal: null }));
+          resolve({ code: child.exitCode, signal: child.signalCode, supervisorEnded: true });
+        child.once('exit', (code, signal) => resolve({ code, signal, supervisorEnded: true }));
+        child.once('error', () => resolve({ code: null, signal: null, supervisorEnded: true }));
       });
       return { pid: child.pid, exited, detach: () => child.unref() };
     },
+    isProcessAlive: isLocalProcessAlive,
+    stopOrphanedJob,
     warm: warmUp,
     close() {
       closed = true;

@@ -1,33 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { StandbyAssignment, StandbyConfig } from './standby-entry.js';
 
 /**
- * The program of a standby process (`node [node flags] --input-type=module -e STANDBY_PROGRAM
- * CONFIG`): it imports the `preload` modules (so the supervisor's code is loaded and compiled
- * ahead), then waits for one assignment on stdin — `{ argv, env, cwd }`, ended by closing
- * stdin — and becomes that process: environment, working folder and `process.argv` replaced,
- * then the script `argv[0]` is imported. Stdin closed without an assignment (the launcher left
- * or died): it exits.
+ * The standby program, compiled beside this module (`dist/`); `undefined` where it is not
+ * there (running from source: give `standbyEntry` to the local executor).
  */
-const STANDBY_PROGRAM = `
-import { pathToFileURL } from 'node:url';
-const config = JSON.parse(process.argv[process.argv.length - 1]);
-const warmed = Promise.all(config.preload.map((specifier) => import(specifier).catch(() => undefined)));
-let input = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk) => { input += chunk; });
-process.stdin.on('end', async () => {
-  if (input === '') process.exit(0);
-  let assignment;
-  try { assignment = JSON.parse(input); } catch { process.exit(0); }
-  process.stdin.destroy();
-  await warmed;
-  for (const name of Object.keys(process.env)) delete process.env[name];
-  Object.assign(process.env, assignment.env);
-  process.chdir(assignment.cwd);
-  process.argv = [process.execPath, ...assignment.argv];
-  await import(pathToFileURL(assignment.argv[0]).href);
-});
-`;
+export function defaultStandbyEntry(): string | undefined {
+  const entry = fileURLToPath(new URL('./standby-entry.js', import.meta.url));
+  return existsSync(entry) ? entry : undefined;
+}
 
 /** `execCommand` split into node, node's own flags, the script and the script's arguments. */
 export interface NodeCommand {
@@ -73,23 +56,36 @@ export function parseNodeCommand(execCommand: readonly string[]): NodeCommand | 
   return { node, nodeFlags, script: rest[index], args: rest.slice(index + 1) };
 }
 
-/** A pre-started exec process, waiting for its run. */
+/** How to start a {@link Standby}. */
+export interface StandbyOptions {
+  /** The exec command's node, and its flags (the standby runs with the same ones). */
+  command: NodeCommand;
+  /** The standby program (`standby-entry.js`, see {@link defaultStandbyEntry}). */
+  entry: string;
+  /** Modules it imports while it waits. */
+  preload: readonly string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * A pre-started exec process, waiting for its run: node booted and the `preload` modules
+ * loaded, so that a run starts without waiting for either.
+ *
+ * @example
+ * const standby = new Standby({ command, entry, preload: [], env: process.env });
+ * await standby.assign({ argv: [script, ...args], env, cwd });
+ */
 export class Standby {
   readonly child: ChildProcess;
   #used = false;
 
-  constructor(command: NodeCommand, preload: readonly string[], env: NodeJS.ProcessEnv) {
+  constructor(options: StandbyOptions) {
+    const config: StandbyConfig = { preload: [...options.preload] };
     this.child = spawn(
-      command.node,
-      [
-        ...command.nodeFlags,
-        '--input-type=module',
-        '-e',
-        STANDBY_PROGRAM,
-        JSON.stringify({ preload }),
-      ],
+      options.command.node,
+      [...options.command.nodeFlags, options.entry, JSON.stringify(config)],
       // Detached like every supervisor; stdin is the only tie, and it is cut on assignment.
-      { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env },
+      { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env: options.env },
     );
     this.child.once('error', () => undefined);
     this.child.stdin!.once('error', () => undefined);
@@ -112,7 +108,7 @@ export class Standby {
    * Hands it its run: after this it is that run's `runboard exec`. Resolves once the assignment
    * is written; rejects when the process could not take it (the caller then starts a fresh one).
    */
-  assign(assignment: { argv: string[]; env: NodeJS.ProcessEnv; cwd: string }): Promise<void> {
+  assign(assignment: StandbyAssignment): Promise<void> {
     this.#used = true;
     const stdin = this.child.stdin!;
     return new Promise((resolve, reject) => {

@@ -73,7 +73,7 @@ const UNCHANGED = Symbol('unchanged');
 export async function withGpuClaims(
   root: string,
   runId: string,
-  options: { stalledAfterSeconds: number },
+  options: Pick<GpuHoldOptions, 'stalledAfterSeconds' | 'isProcessAlive'>,
   claim: (busy: Map<number, number>) => Promise<boolean>,
 ): Promise<void> {
   try {

@@ -1,3 +1,5 @@
+import { checkNumberOption } from '@runboard/locking';
+
 /**
  * Slots on the plan's GPUs: each GPU holds up to `runsPerGpu` runs. Runs found running at
  * start-up take their recorded GPUs with {@link GpuSlots.take} even past capacity (the plan may
@@ -13,9 +15,7 @@ export class GpuSlots {
   readonly #used = new Map<number, number>();
 
   constructor(gpuIds: readonly number[], runsPerGpu: number) {
-    if (!Number.isInteger(runsPerGpu) || runsPerGpu < 1)
-      throw new TypeError('Expected `runsPerGpu` to be a positive integer');
-    this.#capacity = runsPerGpu;
+    this.#capacity = checkNumberOption('runsPerGpu', runsPerGpu, { integer: true, min: 1 });
     for (const id of gpuIds) this.#used.set(id, 0);
   }
 

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostname, uptime } from 'node:os';
-import type { RunRecord } from '../run-folder/run-record.js';
-import { isProcessGroupAlive, stopProcessGroup } from '../supervisor/process-group.js';
+import { readProcessStat } from '@runboard/locking';
+import type { RunRecord } from '../../run-folder/run-record.js';
+import { isProcessGroupAlive, stopProcessGroup } from '../../supervisor/process-group.js';
 
 /** How long an orphaned job gets between SIGTERM and SIGKILL. */
 const ORPHAN_GRACE_MS = 5_000;
@@ -13,7 +14,11 @@ const ORPHAN_GRACE_MS = 5_000;
  * record's `pid` when the job was started since this machine booted (after a reboot the pid
  * may name an unrelated group); when the supervisor died before recording the pid, it is found
  * on Linux by the job's environment (`RUNBOARD_RUN_DIR` and `RUNBOARD_ATTEMPT`).
- * Resolves with the number of live groups stopped.
+ * Resolves with the number of live groups stopped. The local executor's
+ * `Executor.stopOrphanedJob`.
+ *
+ * @example
+ * await stopOrphanedJob(record, runDir); // 1: the job's group got SIGTERM (SIGKILL after 5 s)
  */
 export async function stopOrphanedJob(record: RunRecord, runDir: string): Promise<number> {
   if (record.host !== hostname()) return 0;
@@ -46,7 +51,7 @@ function jobGroupsByEnvironment(runDir: string, attempt: number): number[] {
     return [];
   }
   const wanted = [`RUNBOARD_RUN_DIR=${runDir}`, `RUNBOARD_ATTEMPT=${attempt}`];
-  const ownGroup = readGroupId(process.pid);
+  const ownGroup = readProcessStat('self')?.groupId;
   const groups = new Set<number>();
   for (const entry of entries) {
     let environment: string[];
@@ -56,17 +61,8 @@ function jobGroupsByEnvironment(runDir: string, attempt: number): number[] {
       continue; // gone, or another user's
     }
     if (!wanted.every((variable) => environment.includes(variable))) continue;
-    const group = readGroupId(Number(entry));
+    const group = readProcessStat(Number(entry))?.groupId;
     if (group !== undefined && group > 1 && group !== ownGroup) groups.add(group);
   }
   return [...groups];
-}
-
-function readGroupId(pid: number): number | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[2]);
-  } catch {
-    return undefined;
-  }
 }

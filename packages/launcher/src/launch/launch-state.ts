@@ -1,0 +1,156 @@
+import { hostname } from 'node:os';
+import type { ResolvedPlan } from '../plan/resolve-plan.js';
+import type { RunRecord } from '../run-folder/run-record.js';
+import type { Executor } from './executors/executor.js';
+import { GpuSlots } from './gpus/gpu-slots.js';
+import { GpuStatusCache } from './gpus/gpu-status-cache.js';
+import { readGpuStatus } from './gpus/nvidia-smi.js';
+import type { LaunchEvent, LaunchSnapshot } from './launch-events.js';
+import { launchSnapshot } from './launch-result.js';
+import type { LaunchOptions } from './launcher.js';
+import type { DecideOptions, RunOutcome } from './reconcile.js';
+import type { LauncherIdentity } from './record-transitions.js';
+import type { RunEntry, RunPhaseInLaunch } from './run-entry.js';
+import { holdsSlot } from './run-entry.js';
+import { Scheduler } from './scheduler.js';
+
+/**
+ * What every step of one launch shares: the plan's runs as {@link RunEntry}s, their GPU slots,
+ * the scheduler, and the bookkeeping of a run's phase (release, watch, finish), its serial
+ * operations and the launch's events.
+ */
+export class LaunchState {
+  readonly plan: ResolvedPlan;
+  readonly executor: Executor;
+  readonly identity: LauncherIdentity;
+  readonly options: LaunchOptions;
+  readonly slots: GpuSlots;
+  readonly entries: RunEntry[] = [];
+  readonly byId = new Map<string, RunEntry>();
+  /** Present when the plan has a `gpuPolicy`. */
+  readonly gpuStatus: GpuStatusCache | undefined;
+  readonly scheduler: Scheduler;
+  readonly startedAt = Date.now();
+  /** Runs already done when the launch began. */
+  doneAtStart = 0;
+  /** No more starts: a signal or the caller's abort. */
+  stopping = false;
+  /** Every run is done. */
+  finished = false;
+  #resolve!: () => void;
+  /** Resolves when the launch is stopping or finished. */
+  readonly ended = new Promise<void>((resolve) => (this.#resolve = resolve));
+
+  constructor(options: LaunchOptions) {
+    this.options = options;
+    this.plan = options.plan;
+    this.executor = options.executor;
+    this.identity = options.launcher ?? { host: hostname(), pid: process.pid };
+    this.slots = new GpuSlots(this.plan.gpus, this.plan.runsPerGpu);
+    this.scheduler = new Scheduler(this);
+    const policy = this.plan.gpuPolicy;
+    if (policy) {
+      this.gpuStatus = new GpuStatusCache({
+        policy,
+        gpus: this.plan.gpus,
+        read: options.readGpuStatus ?? (() => readGpuStatus({ processes: false })),
+        onUpdate: () => this.scheduler.pump(),
+        onUnavailable: (reason) =>
+          this.emit({
+            type: 'warning',
+            message: `gpuPolicy: ${reason}; no GPU passes until it answers`,
+          }),
+      });
+    }
+  }
+
+  /** How records are judged now (see `decideRecord`); liveness as the executor tells it. */
+  decideOptions(): DecideOptions {
+    return {
+      now: Date.now(),
+      launcher: this.identity,
+      stalledAfterSeconds: this.plan.stalledAfterSeconds,
+      isProcessAlive: (host, pid) => this.executor.isProcessAlive(host, pid),
+    };
+  }
+
+  /** The launch at this moment. */
+  snapshot(): LaunchSnapshot {
+    return launchSnapshot(this.entries, this);
+  }
+
+  emit(event: LaunchEvent): void {
+    this.options.onEvent?.(event);
+    this.options.reporter?.event(event, this.snapshot());
+  }
+
+  stop(reason: string): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.gpuStatus?.close();
+    this.emit({ type: 'stopping', reason });
+    this.#resolve();
+  }
+
+  checkFinished(): void {
+    if (this.finished || this.stopping) return;
+    if (this.entries.every((entry) => entry.phase === 'done')) {
+      this.finished = true;
+      this.#resolve();
+    }
+  }
+
+  /** Runs `operation` after the run's earlier operations; errors become warnings. */
+  serial(entry: RunEntry, operation: () => Promise<void>): void {
+    entry.operations++;
+    entry.queue = entry.queue
+      .then(operation)
+      .catch((error: unknown) => {
+        this.emit({
+          type: 'warning',
+          runId: entry.run.id,
+          message: error instanceof Error ? error.message : String(error),
+        });
+        // An operation that failed midway leaves the run as it was; the scheduler looks again.
+        if (entry.phase === 'claiming') this.release(entry, 'pending');
+      })
+      .finally(() => {
+        entry.operations--;
+        if (entry.operations === 0) this.scheduler.schedule();
+      });
+  }
+
+  /** Gives back the run's GPU slots and moves it to `phase`. */
+  release(entry: RunEntry, phase: RunPhaseInLaunch): void {
+    if (entry.gpus.length > 0) this.slots.release(entry.gpus);
+    entry.gpus = [];
+    const freed = holdsSlot(entry) && phase !== 'active' && phase !== 'claiming';
+    entry.phase = phase;
+    if (freed) this.scheduler.schedule();
+  }
+
+  /** The run is started by someone else (or by us, and now followed by its record): watch it. */
+  watch(entry: RunEntry, record: RunRecord): void {
+    const wasActive = holdsSlot(entry);
+    this.release(entry, 'active');
+    const gpus = (record.gpus ?? []).filter((id) => this.plan.gpus.includes(id));
+    this.slots.take(gpus);
+    entry.gpus = gpus;
+    if (!wasActive)
+      this.emit({ type: 'adopted', runId: entry.run.id, attempt: record.attempt, gpus });
+  }
+
+  finish(entry: RunEntry, outcome: RunOutcome, error?: string | null): void {
+    this.release(entry, 'done');
+    entry.outcome = outcome;
+    entry.error = outcome === 'succeeded' ? null : (error ?? null);
+    this.scheduler.schedule();
+    this.checkFinished();
+  }
+
+  /** Lets the executor prepare the next start while runs still wait for one. */
+  warmExecutor(): void {
+    if (this.stopping || this.finished) return;
+    if (this.entries.some((entry) => entry.phase === 'pending')) this.executor.warm?.();
+  }
+}

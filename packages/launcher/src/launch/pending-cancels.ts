@@ -1,0 +1,55 @@
+import { readControlRequest } from '../run-folder/control-request.js';
+import { updateRunRecord } from '../run-folder/run-records.js';
+import { isTerminalStatus } from '../run-folder/run-status.js';
+import type { LaunchState } from './launch-state.js';
+import { judgeRecord } from './record-judge.js';
+import { cancelledBeforeStartRecord } from './record-transitions.js';
+import type { RunEntry } from './run-entry.js';
+import { sameRecord } from './same-record.js';
+
+/** Whether the run's `control.json` asks to cancel it. */
+export async function cancelRequested(entry: RunEntry): Promise<boolean> {
+  try {
+    return (await readControlRequest(entry.runDir)).cancel !== undefined;
+  } catch {
+    return false; // an unreadable control.json must not stop the run from starting
+  }
+}
+
+/** Records a run that has not started as cancelled (a cancel request came first). */
+export async function cancelPending(state: LaunchState, entry: RunEntry): Promise<void> {
+  const judged = entry.record;
+  const result = await updateRunRecord(entry.runDir, (current) =>
+    sameRecord(current, judged) && !isTerminalStatus(current.status) && current.status !== 'running'
+      ? cancelledBeforeStartRecord(current, new Date())
+      : undefined,
+  );
+  state.release(entry, 'pending');
+  await judgeRecord(state, entry, result.record);
+  state.scheduler.schedule();
+}
+
+/**
+ * The scan the launch runs every second: cancel requests of runs that wait (for dependencies, a
+ * slot, a retry delay) end those runs at once; a run that starts checks at its claim anyway.
+ * One scan at a time.
+ */
+export function pendingCancelScan(state: LaunchState): () => void {
+  let busy = false;
+  return () => {
+    if (busy || state.stopping) return;
+    const waiting = state.entries.filter(
+      (entry) => entry.phase === 'pending' && entry.operations === 0,
+    );
+    if (waiting.length === 0) return;
+    busy = true;
+    void Promise.all(
+      waiting.map(async (entry) => {
+        if (!(await cancelRequested(entry)) || entry.phase !== 'pending' || entry.operations > 0)
+          return;
+        entry.phase = 'claiming';
+        state.serial(entry, () => cancelPending(state, entry));
+      }),
+    ).finally(() => (busy = false));
+  };
+}

@@ -1,0 +1,55 @@
+import type { ResolvedRun } from '../plan/resolve-plan.js';
+import type { RunRecord } from '../run-folder/run-record.js';
+import type { StartedExec } from './executors/executor.js';
+import type { ReconciledRun, RunOutcome } from './reconcile.js';
+
+/**
+ * Where a run stands in this launcher: waiting to start, being claimed (or blocked, or
+ * cancelled), started or watched, or done for this launch.
+ */
+export type RunPhaseInLaunch = 'pending' | 'claiming' | 'active' | 'done';
+
+/** One run of the plan as a launch tracks it. */
+export interface RunEntry {
+  run: ResolvedRun;
+  runDir: string;
+  record: RunRecord | undefined;
+  phase: RunPhaseInLaunch;
+  /** The next claim takes over a dead launcher's claim (uncounted). */
+  reclaim: boolean;
+  notBefore?: number;
+  /** The attempt this launcher started and still holds the process of. */
+  own?: { attempt: number; exec: StartedExec };
+  /** GPU slots held (own or watched run). */
+  gpus: number[];
+  outcome?: RunOutcome;
+  error?: string | null;
+  /** Operations on one run run one after another. */
+  queue: Promise<void>;
+  /** Operations queued or running; the scheduler only picks runs with none (their state is settled). */
+  operations: number;
+  lastOwnPoll: number;
+}
+
+/** A run as reconciliation left it, waiting to be started, watched or reported. */
+export function createRunEntry(item: ReconciledRun): RunEntry {
+  const entry: RunEntry = {
+    run: item.run,
+    runDir: item.runDir,
+    record: item.record,
+    phase: 'pending',
+    reclaim: item.decision.kind === 'reclaim',
+    gpus: [],
+    queue: Promise.resolve(),
+    operations: 0,
+    lastOwnPoll: 0,
+  };
+  if (item.decision.kind === 'pending' && item.decision.notBefore !== undefined)
+    entry.notBefore = item.decision.notBefore;
+  return entry;
+}
+
+/** Whether the run takes one of the plan's `concurrency` slots (being claimed, or active). */
+export function holdsSlot(entry: RunEntry): boolean {
+  return entry.phase === 'active' || entry.phase === 'claiming';
+}

@@ -1,0 +1,193 @@
+import type { RunRecord } from '../run-folder/run-record.js';
+import { updateRunRecord } from '../run-folder/run-records.js';
+import type { ExecSpec, StartedExec } from './executors/executor.js';
+import { withGpuClaims } from './gpus/gpu-claims.js';
+import type { LaunchState } from './launch-state.js';
+import { cancelPending, cancelRequested } from './pending-cancels.js';
+import { judgeRecord } from './record-judge.js';
+import {
+  blockedRecord,
+  claimedRecord,
+  newQueuedRecord,
+  startFailedRecord,
+} from './record-transitions.js';
+import type { RunEntry } from './run-entry.js';
+import { ownExited } from './run-watch.js';
+import { isClaimOf, sameRecord } from './same-record.js';
+
+/** How soon a run whose GPUs other launchers' runs hold is looked at again. */
+const GPU_RETRY_MS = 250;
+
+type Claim = { changed: boolean; record: RunRecord | undefined };
+
+/**
+ * Starts a run the scheduler picked: a cancel request that came first cancels it; else its
+ * record is claimed (compare-and-set on the record judged, with its GPUs under the root's GPU
+ * lock) and the executor starts the attempt. A claim someone else changed first is judged
+ * instead.
+ */
+export async function claimAndStart(state: LaunchState, entry: RunEntry): Promise<void> {
+  const judged = entry.record;
+  const now = new Date();
+  if (await cancelRequested(entry)) {
+    await cancelPending(state, entry);
+    return;
+  }
+  const claim =
+    entry.run.gpuCount > 0
+      ? await claimWithGpus(state, entry, judged, now)
+      : await claimRecord(state, entry, judged, now);
+  if (claim === undefined) {
+    // Its GPUs are held by another launcher's runs: look again shortly.
+    state.release(entry, 'pending');
+    entry.notBefore = Date.now() + GPU_RETRY_MS;
+    state.scheduler.schedule();
+    return;
+  }
+  if (!claim.changed || claim.record === undefined) {
+    state.release(entry, 'pending');
+    await judgeRecord(state, entry, claim.record);
+    state.scheduler.schedule();
+    return;
+  }
+  const record = claim.record;
+  entry.record = record;
+  entry.reclaim = false;
+  entry.notBefore = undefined;
+  const attempt = record.attempt;
+  let exec: StartedExec;
+  try {
+    exec = await state.executor.start(execSpec(state, entry, attempt));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const failed = await updateRunRecord(entry.runDir, (current) =>
+      current?.status === 'starting' &&
+      current.attempt === attempt &&
+      isClaimOf(current, state.identity)
+        ? startFailedRecord(current, reason, new Date())
+        : undefined,
+    );
+    await judgeRecord(state, entry, failed.record);
+    return;
+  }
+  entry.own = { attempt, exec };
+  entry.phase = 'active';
+  state.emit({ type: 'started', runId: entry.run.id, attempt, gpus: entry.gpus, pid: exec.pid });
+  state.warmExecutor();
+  void exec.exited.then((exit) =>
+    state.serial(entry, () => ownExited(state, entry, attempt, exec, exit)),
+  );
+}
+
+/** Records a run whose dependencies failed for good as failed (blocked), unless cancelled first. */
+export async function blockRun(
+  state: LaunchState,
+  entry: RunEntry,
+  dependencies: string[],
+): Promise<void> {
+  // A cancel request that came first wins: the run is cancelled, not failed.
+  if (await cancelRequested(entry)) {
+    await cancelPending(state, entry);
+    return;
+  }
+  const judged = entry.record;
+  const result = await updateRunRecord(entry.runDir, (current) =>
+    sameRecord(current, judged) && (current.status === 'queued' || current.status === 'starting')
+      ? blockedRecord(current, dependencies, new Date())
+      : undefined,
+  );
+  state.release(entry, 'pending');
+  if (result.changed) {
+    entry.record = result.record;
+    state.emit({ type: 'blocked', runId: entry.run.id, dependencies });
+    state.finish(entry, 'failed', result.record?.error);
+  } else {
+    await judgeRecord(state, entry, result.record);
+  }
+  state.scheduler.schedule();
+}
+
+/** Claims the run's record (compare-and-set on the record judged) with `entry.gpus`. */
+function claimRecord(
+  state: LaunchState,
+  entry: RunEntry,
+  judged: RunRecord | undefined,
+  now: Date,
+): Promise<Claim> {
+  return updateRunRecord(entry.runDir, (current) => {
+    if (current === undefined && judged === undefined)
+      return claimedRecord(
+        newQueuedRecord(entry.run, now),
+        entry.run,
+        state.identity,
+        entry.gpus,
+        now,
+      );
+    if (!sameRecord(current, judged)) return undefined;
+    if (current.status !== 'queued' && !(current.status === 'starting' && entry.reclaim))
+      return undefined;
+    return claimedRecord(current, entry.run, state.identity, entry.gpus, now, {
+      uncounted: entry.reclaim,
+    });
+  });
+}
+
+/**
+ * Chooses the run's GPUs and claims it under the root's GPU lock, counting the GPUs that runs
+ * of every launcher on this root hold (their records); `undefined` when none are free.
+ */
+async function claimWithGpus(
+  state: LaunchState,
+  entry: RunEntry,
+  judged: RunRecord | undefined,
+  now: Date,
+): Promise<Claim | undefined> {
+  let claim: Claim | undefined;
+  await withGpuClaims(
+    state.plan.root,
+    entry.run.id,
+    {
+      stalledAfterSeconds: state.plan.stalledAfterSeconds,
+      isProcessAlive: (host, pid) => state.executor.isProcessAlive(host, pid),
+    },
+    async (busy) => {
+      claim = undefined;
+      state.slots.release(entry.gpus);
+      entry.gpus = [];
+      const allowed = state.gpuStatus?.allowedGpus();
+      if (state.gpuStatus && allowed === undefined) return false;
+      const gpus = state.slots.allocate(entry.run.gpuCount, {
+        pinned: entry.run.pinnedGpus,
+        allowed,
+        busy,
+      });
+      if (gpus === undefined) return false;
+      entry.gpus = gpus;
+      claim = await claimRecord(state, entry, judged, now);
+      // A run another launcher claimed first holds its GPUs too: stays listed either way.
+      return claim.record?.status === 'starting' || claim.record?.status === 'running';
+    },
+  );
+  return claim;
+}
+
+/** What the executor needs to start attempt `attempt` of the run. */
+function execSpec(state: LaunchState, entry: RunEntry, attempt: number): ExecSpec {
+  const { run } = entry;
+  const { plan } = state;
+  const spec: ExecSpec = {
+    runId: run.id,
+    runDir: entry.runDir,
+    attempt,
+    gpus: entry.gpus,
+    gpuPlan: plan.gpus.length > 0,
+    argv: run.argv,
+    env: run.env,
+    cwd: run.cwd,
+    heartbeatSeconds: plan.heartbeatSeconds,
+  };
+  if (run.timeoutSeconds !== undefined) spec.timeoutSeconds = run.timeoutSeconds;
+  if (plan.logMaxBytes !== undefined) spec.logMaxBytes = plan.logMaxBytes;
+  if (run.epochDirs) spec.epochDirs = run.epochDirs;
+  return spec;
+}
