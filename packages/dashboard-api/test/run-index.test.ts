@@ -1,18 +1,36 @@
-import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
 import { describe, expect } from 'vitest';
 import { DashboardRootError } from '../src/errors.js';
 import type { DashboardWarning } from '../src/errors.js';
-import type { RunIndexEvent } from '../src/run-index/run-index.js';
-import { makeRecord, nextEvent, snapshotTree, test, waitFor, writeRun } from './test-utils.js';
+import type { RunIndex, RunIndexEvent, RunIndexOptions } from '../src/run-index/run-index.js';
+import { eventAfter, makeRecord, snapshotTree, test, writeRun } from './test-utils.js';
+import type { Fixtures } from './test-utils.js';
 
 const isRunEvent =
   (id: string, check: (event: Extract<RunIndexEvent, { type: 'run' }>) => boolean = () => true) =>
   (event: RunIndexEvent): boolean =>
     event.type === 'run' && event.run.id === id && check(event);
+
+/** A `run` event of `id` showing `percent`. */
+const showsPercent = (id: string, percent: number) =>
+  isRunEvent(id, (event) => event.run.percent === percent);
+
+/** An index with its watcher in place (and no periodic rescan to hide a missed event). */
+async function watching(
+  openIndex: Fixtures['openIndex'],
+  options: Partial<RunIndexOptions> = {},
+): Promise<RunIndex> {
+  const index = await openIndex({ rescanIntervalMs: 0, ...options });
+  await index.whenWatching();
+  return index;
+}
+
+/** Writes run `id` at `current` of 10 (as runboard's writers do). */
+const writeProgress = (root: string, id: string, current: number) =>
+  writeRun(root, id, { progress: { current, total: 10 } });
 
 describe('RunIndex: the first scan', () => {
   test('finds run folders at any depth; the id is the relative path', async ({
@@ -41,6 +59,7 @@ describe('RunIndex: the first scan', () => {
   test('skips hidden folders, lock folders, temp files, symbolic links, runs inside runs and bad names', async ({
     root,
     openIndex,
+    outside,
   }) => {
     await writeRun(root, 'real');
     await writeRun(root, '.hidden/run');
@@ -49,15 +68,10 @@ describe('RunIndex: the first scan', () => {
     await writeRun(root, 'bad name/run'); // a space cannot be part of a run id
     await writeRun(root, 'x/log'); // `log` names a route
     await writeFile(join(root, 'real', '.progress.json.123.abcdef01.abcdef02.runboard-tmp'), '{');
-    const outside = await mkdtemp(join(tmpdir(), 'runboard-outside-'));
-    try {
-      await writeRun(outside, 'escaped');
-      await symlink(outside, join(root, 'link'));
-      const index = await openIndex({ watch: false });
-      expect(index.ids()).toEqual(['real']);
-    } finally {
-      await rm(outside, { recursive: true, force: true });
-    }
+    await writeRun(outside, 'escaped');
+    await symlink(outside, join(root, 'link'));
+    const index = await openIndex({ watch: false });
+    expect(index.ids()).toEqual(['real']);
   });
 
   test('a corrupt, empty or truncated progress.json is `unreadable`; the other runs are unaffected', async ({
@@ -74,12 +88,13 @@ describe('RunIndex: the first scan', () => {
       await mkdir(join(root, id));
       await writeFile(join(root, id, 'progress.json'), text);
     }
-    const index = await openIndex({ watch: false, readDeadlineMs: 50 });
+    const at = Date.parse('2026-01-01T00:00:00Z');
+    const index = await openIndex({ watch: false, readDeadlineMs: 50, clock: () => at });
     expect(index.get('good')).toMatchObject({ status: 'running', readError: null });
     expect(index.get('corrupt')).toMatchObject({
       status: 'unreadable',
       record: null,
-      readError: { code: 'RUNBOARD_JSON_PARSE' },
+      readError: { code: 'RUNBOARD_JSON_PARSE', at: '2026-01-01T00:00:00.000Z' },
     });
     expect(index.get('empty')?.readError?.message).toMatch(/empty/);
     expect(index.get('truncated')?.readError?.code).toBe('RUNBOARD_JSON_PARSE');
@@ -103,7 +118,7 @@ describe('RunIndex: the first scan', () => {
 
   test('validates options', async ({ openIndex }) => {
     await expect(openIndex({ concurrency: 0 })).rejects.toThrow(
-      /`concurrency` to be a positive integer/,
+      new TypeError('Expected `concurrency` to be an integer ≥ 1'),
     );
     await expect(openIndex({ rescanIntervalMs: -1 })).rejects.toThrow(TypeError);
   });
@@ -115,24 +130,21 @@ describe('RunIndex: live updates', () => {
     openIndex,
   }) => {
     await writeRun(root, 'sweep/a');
-    const index = await openIndex({ rescanIntervalMs: 0 });
-    await index.whenWatching();
+    const index = await watching(openIndex);
     expect(index.watchMode).toBe('events');
 
-    let event = nextEvent(
-      index,
-      isRunEvent('sweep/a', (e) => e.run.percent === 70),
+    await eventAfter(index, showsPercent('sweep/a', 70), () => writeProgress(root, 'sweep/a', 7));
+
+    const added = await eventAfter(index, isRunEvent('sweep/new/run'), () =>
+      writeRun(root, 'sweep/new/run', { status: 'queued' }),
     );
-    await writeRun(root, 'sweep/a', { progress: { current: 7, total: 10 } });
-    await event;
+    expect(added).toMatchObject({ run: { status: 'queued' } });
 
-    event = nextEvent(index, isRunEvent('sweep/new/run'));
-    await writeRun(root, 'sweep/new/run', { status: 'queued' });
-    await expect(event).resolves.toMatchObject({ run: { status: 'queued' } });
-
-    event = nextEvent(index, (e) => e.type === 'removed' && e.id === 'sweep/a');
-    await rm(join(root, 'sweep', 'a'), { recursive: true });
-    await event;
+    await eventAfter(
+      index,
+      (e) => e.type === 'removed' && e.id === 'sweep/a',
+      () => rm(join(root, 'sweep', 'a'), { recursive: true }),
+    );
     expect(index.has('sweep/a')).toBe(false);
     expect(index.size).toBe(1);
   });
@@ -142,33 +154,24 @@ describe('RunIndex: live updates', () => {
     openIndex,
   }) => {
     await writeRun(root, 'sweep/old');
-    const index = await openIndex({ rescanIntervalMs: 0 });
-    await index.whenWatching();
+    const index = await watching(openIndex);
     await mkdir(join(root, 'sweep', 'fresh', 'epoch_1'), { recursive: true });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    let event = nextEvent(index, isRunEvent('sweep/fresh'));
-    await writeRun(root, 'sweep/fresh', { status: 'queued' });
-    await event;
+    await eventAfter(index, isRunEvent('sweep/fresh'), () =>
+      writeRun(root, 'sweep/fresh', { status: 'queued' }),
+    );
     // A writer outside runboard: delete, then write in place (no atomic rename).
-    event = nextEvent(
-      index,
-      isRunEvent('sweep/old', (e) => e.run.percent === 50),
-    );
-    await rm(join(root, 'sweep', 'old', 'progress.json'));
-    await writeFile(
-      join(root, 'sweep', 'old', 'progress.json'),
-      JSON.stringify(makeRecord('sweep/old', { progress: { current: 5, total: 10 } })),
-    );
-    await event;
-    event = nextEvent(
-      index,
-      isRunEvent('sweep/old', (e) => e.run.percent === 60),
-    );
-    await writeFile(
-      join(root, 'sweep', 'old', 'progress.json'),
-      JSON.stringify(makeRecord('sweep/old', { progress: { current: 6, total: 10 } })),
-    );
-    await event;
+    const file = join(root, 'sweep', 'old', 'progress.json');
+    const writeInPlace = (current: number) =>
+      writeFile(
+        file,
+        JSON.stringify(makeRecord('sweep/old', { progress: { current, total: 10 } })),
+      );
+    await eventAfter(index, showsPercent('sweep/old', 50), async () => {
+      await rm(file);
+      await writeInPlace(5);
+    });
+    await eventAfter(index, showsPercent('sweep/old', 60), () => writeInPlace(6));
     expect(index.ids().sort()).toEqual(['sweep/fresh', 'sweep/old']);
   });
 
@@ -192,15 +195,11 @@ describe('RunIndex: live updates', () => {
 
   test('two writes within chokidar’s change throttle both land', async ({ root, openIndex }) => {
     await writeRun(root, 'r');
-    const index = await openIndex({ rescanIntervalMs: 0 });
-    await index.whenWatching();
-    const last = nextEvent(
-      index,
-      isRunEvent('r', (e) => e.run.percent === 90),
-    );
-    await writeRun(root, 'r', { progress: { current: 5, total: 10 } });
-    await writeRun(root, 'r', { progress: { current: 9, total: 10 } });
-    await last;
+    const index = await watching(openIndex);
+    await eventAfter(index, showsPercent('r', 90), async () => {
+      await writeProgress(root, 'r', 5);
+      await writeProgress(root, 'r', 9);
+    });
     expect(index.get('r')?.percent).toBe(90);
   });
 
@@ -210,15 +209,13 @@ describe('RunIndex: live updates', () => {
   }) => {
     await writeRun(root, 'r', { progress: { current: 4, total: 10 } });
     await writeRun(root, 'other');
-    const index = await openIndex({ rescanIntervalMs: 0, readDeadlineMs: 50 });
-    await index.whenWatching();
-    let event = nextEvent(
+    const index = await watching(openIndex, { readDeadlineMs: 50 });
+    // A foreign writer truncating in place, then dying: the file stays broken.
+    const broken = await eventAfter(
       index,
       isRunEvent('r', (e) => e.run.status === 'unreadable'),
+      () => writeFile(join(root, 'r', 'progress.json'), '{"schemaVersion": 1, "id"'),
     );
-    // A foreign writer truncating in place, then dying: the file stays broken.
-    await writeFile(join(root, 'r', 'progress.json'), '{"schemaVersion": 1, "id"');
-    const broken = await event;
     expect(broken).toMatchObject({
       run: {
         status: 'unreadable',
@@ -228,12 +225,12 @@ describe('RunIndex: live updates', () => {
       },
     });
     expect(index.get('other')?.status).toBe('running');
-    event = nextEvent(
+    const recovered = await eventAfter(
       index,
       isRunEvent('r', (e) => e.run.status === 'running'),
+      () => writeProgress(root, 'r', 6),
     );
-    await writeRun(root, 'r', { progress: { current: 6, total: 10 } });
-    await expect(event).resolves.toMatchObject({ run: { readError: null, percent: 60 } });
+    expect(recovered).toMatchObject({ run: { readError: null, percent: 60 } });
   });
 
   test('ignores temp files and lock folders: no events while a locked atomic write happens', async ({
@@ -241,8 +238,7 @@ describe('RunIndex: live updates', () => {
     openIndex,
   }) => {
     await writeRun(root, 'r');
-    const index = await openIndex({ rescanIntervalMs: 0 });
-    await index.whenWatching();
+    const index = await watching(openIndex);
     const events: RunIndexEvent[] = [];
     index.subscribe((event) => events.push(event));
     await mkdir(join(root, 'r', 'progress.json.lock'));
@@ -278,12 +274,7 @@ describe('RunIndex: live updates', () => {
     });
     await index.whenWatching();
     expect(index.watchMode).toBe('poll');
-    const event = nextEvent(
-      index,
-      isRunEvent('r', (e) => e.run.percent === 80),
-    );
-    await writeRun(root, 'r', { progress: { current: 8, total: 10 } });
-    await event;
+    await eventAfter(index, showsPercent('r', 80), () => writeProgress(root, 'r', 8));
     expect(warnings).toEqual([]);
   });
 
@@ -322,37 +313,32 @@ describe('RunIndex: live updates', () => {
       code: 'RUNBOARD_DASHBOARD_POLLING',
     });
     expect(warnings[0].message).toMatch(/ran out of file watches \(ENOSPC\).*polling every 50 ms/);
-    const event = nextEvent(
-      index,
-      isRunEvent('r', (e) => e.run.percent === 20),
-    );
-    await writeRun(root, 'r', { progress: { current: 2, total: 10 } });
-    await event;
+    await eventAfter(index, showsPercent('r', 20), () => writeProgress(root, 'r', 2));
   });
 });
 
 describe('RunIndex: derived states', () => {
-  test('a running run turns stalled when its heartbeat ages past the threshold', async ({
+  test('a running run turns stalled when its heartbeat ages past the threshold (by the injected clock)', async ({
     root,
     openIndex,
   }) => {
-    const start = Date.now();
-    let now = start;
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const clock = { now: start };
     await writeRun(root, 'r', { heartbeatAt: new Date(start).toISOString() });
     const index = await openIndex({
       watch: false,
-      clock: () => now,
+      clock: () => clock.now,
       thresholds: { stalledAfterSeconds: 60 },
       isProcessAlive: false,
     });
     expect(index.get('r')?.status).toBe('running');
-    const event = nextEvent(index, isRunEvent('r'));
-    now = start + 61_000;
-    index.refresh();
-    await expect(event).resolves.toMatchObject({
+    clock.now = start + 61_000;
+    const stalled = await eventAfter(index, isRunEvent('r'), async () => index.refresh());
+    expect(stalled).toMatchObject({
       run: { status: 'stalled', storedStatus: 'running', derivedState: 'stalled' },
     });
     expect(index.list({ status: ['stalled'] }).total).toBe(1);
+    expect(index.summary().generatedAt).toBe('2026-01-01T00:01:01.000Z');
   });
 
   test('a running run whose supervisor is gone on this host is stalled at once', async ({
@@ -415,16 +401,10 @@ describe('RunIndex: guarantees', () => {
     expect(events).toEqual([]);
   });
 
-  test('a folder moved in with many runs is indexed', async ({ root, openIndex }) => {
-    const index = await openIndex({ rescanIntervalMs: 0 });
-    await index.whenWatching();
-    const staging = await mkdtemp(join(tmpdir(), 'runboard-staging-'));
-    try {
-      for (let i = 0; i < 20; i += 1) await writeRun(staging, `batch/run_${i}`);
-      await rename(join(staging, 'batch'), join(root, 'batch'));
-      await waitFor(() => index.size === 20, 5000, '20 runs');
-    } finally {
-      await rm(staging, { recursive: true, force: true });
-    }
+  test('a folder moved in with many runs is indexed', async ({ root, outside, openIndex }) => {
+    const index = await watching(openIndex);
+    for (let i = 0; i < 20; i += 1) await writeRun(outside, `batch/run_${i}`);
+    await rename(join(outside, 'batch'), join(root, 'batch'));
+    await expect.poll(() => index.size).toBe(20);
   });
 });

@@ -6,34 +6,17 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect } from 'vitest';
 import { InsecureBindError } from '../src/errors.js';
 import { startDashboardServer } from '../src/server/start-dashboard-server.js';
-import type {
-  DashboardServer,
-  DashboardServerOptions,
-} from '../src/server/start-dashboard-server.js';
-import { test, waitFor, writeRun } from './test-utils.js';
+import { test, writeRun } from './test-utils.js';
 
 const writeProgressFixture = fileURLToPath(
   new URL('./fixtures/write-progress.ts', import.meta.url),
 );
 
-const servers: DashboardServer[] = [];
 const children: ChildProcess[] = [];
 
-afterEach(async () => {
+afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-  await Promise.all(servers.splice(0).map((server) => server.close()));
 });
-
-async function start(options: DashboardServerOptions): Promise<DashboardServer> {
-  const server = await startDashboardServer({
-    port: 0,
-    rescanIntervalMs: 0,
-    onWarning: () => {},
-    ...options,
-  });
-  servers.push(server);
-  return server;
-}
 
 /** Reads an SSE body until `pattern` matches the text received so far. */
 function sseReader(body: ReadableStream<Uint8Array>) {
@@ -92,9 +75,10 @@ function rawRequest(port: number, request: string): Promise<{ status: number; te
 describe('startDashboardServer (a real server on port 0)', () => {
   test('SSE: a write by another process arrives as an event; a disconnect is cleaned up', async ({
     root,
+    startServer,
   }) => {
     await writeRun(root, 'sweep/a', { progress: { current: 1, total: 10 } });
-    const server = await start({ root, keepAliveMs: 1000 });
+    const server = await startServer({ keepAliveMs: 1000 });
     await server.index.whenWatching();
     expect(server.url).toBe(`http://127.0.0.1:${server.port}/`);
 
@@ -103,7 +87,9 @@ describe('startDashboardServer (a real server on port 0)', () => {
     expect(response.status).toBe(200);
     const sse = sseReader(response.body!);
     await sse.until(/event: summary\n/);
-    await waitFor(() => server.index.subscriberCount === 1, 2000, 'the subscription');
+    await expect
+      .poll(() => server.index.subscriberCount, { timeout: 2000, message: 'the subscription' })
+      .toBe(1);
 
     const child = spawn(
       process.execPath,
@@ -125,16 +111,17 @@ describe('startDashboardServer (a real server on port 0)', () => {
     await sse.until(/event: run\ndata: \{"id":"sweep\/a","status":"running"[^\n]*"percent":70/);
 
     abort.abort();
-    await waitFor(
-      () => server.index.subscriberCount === 0,
-      3000,
-      'the subscription to end after the disconnect',
-    );
+    await expect
+      .poll(() => server.index.subscriberCount, {
+        timeout: 3000,
+        message: 'the subscription to end after the disconnect',
+      })
+      .toBe(0);
   });
 
-  test('close() ends open SSE streams and frees the port', async ({ root }) => {
+  test('close() ends open SSE streams and frees the port', async ({ root, startServer }) => {
     await writeRun(root, 'r');
-    const server = await start({ root });
+    const server = await startServer();
     const response = await fetch(new URL('api/events', server.url));
     const sse = sseReader(response.body!);
     await sse.until(/event: summary\n/);
@@ -146,9 +133,12 @@ describe('startDashboardServer (a real server on port 0)', () => {
     await expect(fetch(server.url)).rejects.toThrow();
   });
 
-  test('raw requests: foreign Host, absolute-form target, encoded traversal', async ({ root }) => {
+  test('raw requests: foreign Host, absolute-form target, encoded traversal', async ({
+    root,
+    startServer,
+  }) => {
     await writeRun(root, 'sweep/a');
-    const server = await start({ root, token: 'tok' });
+    const server = await startServer({ token: 'tok' });
     const port = server.port;
     const ok = await rawRequest(
       port,
@@ -186,26 +176,27 @@ describe('startDashboardServer (a real server on port 0)', () => {
 
   test('refuses a non-loopback address without a token; with one, reads need it', async ({
     root,
+    startServer,
   }) => {
-    await expect(start({ root, host: '0.0.0.0' })).rejects.toBeInstanceOf(InsecureBindError);
-    await expect(start({ root, host: '0.0.0.0' })).rejects.toMatchObject({
+    await expect(startServer({ host: '0.0.0.0' })).rejects.toBeInstanceOf(InsecureBindError);
+    await expect(startServer({ host: '0.0.0.0' })).rejects.toMatchObject({
       code: 'RUNBOARD_DASHBOARD_INSECURE_BIND',
     });
     await writeRun(root, 'r');
-    const server = await start({ root, host: '0.0.0.0', token: 'tok' });
+    const server = await startServer({ host: '0.0.0.0', token: 'tok' });
     const url = `http://127.0.0.1:${server.port}/api/runs`;
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url, { headers: { authorization: 'Bearer tok' } })).status).toBe(200);
   });
 
-  test('a port in use rejects with EADDRINUSE', async ({ root }) => {
-    const first = await start({ root });
+  test('a port in use rejects with EADDRINUSE', async ({ root, startServer }) => {
+    const first = await startServer();
     const attempt = startDashboardServer({ root, port: first.port, onWarning: () => {} });
     await expect(attempt).rejects.toMatchObject({ code: 'EADDRINUSE' });
   });
 
-  test('validates host and port', async ({ root }) => {
-    await expect(start({ root, port: 70_000 })).rejects.toThrow(TypeError);
-    await expect(start({ root, host: '' })).rejects.toThrow(TypeError);
+  test('validates host and port', async ({ startServer }) => {
+    await expect(startServer({ port: 70_000 })).rejects.toThrow(TypeError);
+    await expect(startServer({ host: '' })).rejects.toThrow(TypeError);
   });
 });

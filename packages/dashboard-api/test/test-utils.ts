@@ -2,28 +2,32 @@ import { mkdtemp, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeJson } from '@runboard/json-io';
-import type { RunRecord } from '@runboard/launcher';
+import type { GpuStatus, RunRecord } from '@runboard/launcher';
 import { test as base } from 'vitest';
 import { RunIndex } from '../src/run-index/run-index.js';
 import type { RunIndexEvent, RunIndexOptions } from '../src/run-index/run-index.js';
+import { startDashboardServer } from '../src/server/start-dashboard-server.js';
+import type {
+  DashboardServer,
+  DashboardServerOptions,
+} from '../src/server/start-dashboard-server.js';
 
 export interface Fixtures {
   /** A fresh, empty root folder (real path), removed after the test. */
   root: string;
+  /** A fresh folder outside the root (real path), removed after the test. */
+  outside: string;
   /** Opens an index that is closed after the test. */
   openIndex: (options?: Partial<RunIndexOptions>) => Promise<RunIndex>;
+  /** Starts a dashboard on a free loopback port over `root`, closed after the test. */
+  startServer: (options?: Partial<DashboardServerOptions>) => Promise<DashboardServer>;
 }
 
 export const test = base.extend<Fixtures>({
   // eslint-disable-next-line no-empty-pattern
-  root: async ({}, use) => {
-    const root = await realpath(await mkdtemp(join(tmpdir(), 'runboard-dashboard-')));
-    try {
-      await use(root);
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
-  },
+  root: async ({}, use) => useTempFolder('runboard-dashboard-', use),
+  // eslint-disable-next-line no-empty-pattern
+  outside: async ({}, use) => useTempFolder('runboard-outside-', use),
   openIndex: async ({ root }, use) => {
     const opened: RunIndex[] = [];
     try {
@@ -36,7 +40,34 @@ export const test = base.extend<Fixtures>({
       await Promise.all(opened.map((index) => index.close()));
     }
   },
+  startServer: async ({ root }, use) => {
+    const started: DashboardServer[] = [];
+    try {
+      await use(async (options = {}) => {
+        const server = await startDashboardServer({
+          root,
+          port: 0,
+          rescanIntervalMs: 0,
+          onWarning: () => {},
+          ...options,
+        });
+        started.push(server);
+        return server;
+      });
+    } finally {
+      await Promise.all(started.map((server) => server.close()));
+    }
+  },
 });
+
+async function useTempFolder(prefix: string, use: (path: string) => Promise<void>): Promise<void> {
+  const folder = await realpath(await mkdtemp(join(tmpdir(), prefix)));
+  try {
+    await use(folder);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
 
 /** A valid run record; `overrides` replace fields. */
 export function makeRecord(id: string, overrides: Partial<RunRecord> = {}): RunRecord {
@@ -90,18 +121,31 @@ export function nextEvent(
   });
 }
 
-/** Polls `check` until it returns true, or throws after `timeoutMs`. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 5000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline)
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Does `change` and resolves with the first event after it that `predicate` accepts. */
+export async function eventAfter(
+  index: RunIndex,
+  predicate: (event: RunIndexEvent) => boolean,
+  change: () => Promise<unknown>,
+): Promise<RunIndexEvent> {
+  const event = nextEvent(index, predicate);
+  await change();
+  return event;
+}
+
+/** A stand-in for the `nvidia-smi` query: answers `status` (default: none found), counts calls. */
+export function fakeGpuQuery(status: Partial<GpuStatus> = {}) {
+  const query = async (): Promise<GpuStatus> => {
+    query.calls += 1;
+    return {
+      available: false,
+      gpus: [],
+      reason: 'nvidia-smi not found on PATH',
+      checkedAt: Date.now(),
+      ...status,
+    };
+  };
+  query.calls = 0;
+  return query;
 }
 
 /** Every path under `dir` with its size and mtime, to prove nothing was written. */

@@ -5,6 +5,13 @@ export interface SseBodyOptions {
   maxBufferedBytes: number;
   /** Ends the stream, e.g. the request's signal. */
   signal?: AbortSignal;
+  /**
+   * Drops the client's connection (under `@hono/node-server`: destroys `c.env.outgoing`), for a
+   * client that fell too far behind. Without it the body errors, which the server reports.
+   */
+  disconnect?: () => void;
+  /** Called once when the stream ends, however it ends. */
+  onEnd?: () => void;
 }
 
 /** Sends one SSE message or comment (already formatted, ending in a blank line). */
@@ -14,18 +21,6 @@ export type SseSend = (text: string) => void;
 const RETRY_MS = 2000;
 
 const encoder = new TextEncoder();
-
-/**
- * Ends a response whose client fell too far behind. @hono/node-server treats this code as a
- * client gone away: it closes the connection with only its one-line "The user aborted a request."
- * notice on stdout (as for any client that leaves), no stack trace, and no error message written
- * into the event stream.
- */
-function fellBehind(): Error {
-  return Object.assign(new Error('The client fell too far behind'), {
-    code: 'ERR_STREAM_PREMATURE_CLOSE',
-  });
-}
 
 /**
  * A Server-Sent Events body: a `retry:` hint, keep-alive comments, and what `start` sends.
@@ -50,13 +45,19 @@ export function createSseBody(
           const stop = stopSource;
           stopSource = undefined;
           stop?.();
+          options.onEnd?.();
         };
-        const finish = (how: 'close' | 'error'): void => {
+        const finish = (how: 'close' | 'drop'): void => {
           if (done) return;
           release();
+          if (how === 'drop' && options.disconnect) {
+            // The server then cancels the body, which discards its queue.
+            options.disconnect();
+            return;
+          }
           try {
             if (how === 'close') controller.close();
-            else controller.error(fellBehind());
+            else controller.error(new Error('The client fell too far behind'));
           } catch {
             // Already closed or cancelled.
           }
@@ -64,7 +65,7 @@ export function createSseBody(
         const send: SseSend = (text) => {
           if (done) return;
           if ((controller.desiredSize ?? 0) < -options.maxBufferedBytes) {
-            finish('error');
+            finish('drop');
             return;
           }
           controller.enqueue(encoder.encode(text));

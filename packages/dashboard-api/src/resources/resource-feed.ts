@@ -1,3 +1,4 @@
+import { checkFunctionOption, checkNumberOption } from '@runboard/locking';
 import type { ResourceSampler, ResourcesSnapshot } from './resource-sampler.js';
 
 export interface ResourceFeedOptions {
@@ -30,10 +31,10 @@ export class ResourceFeed {
     private readonly sampler: ResourceSampler,
     private readonly options: ResourceFeedOptions = {},
   ) {
-    const intervalMs = options.intervalMs ?? 5000;
-    if (!Number.isInteger(intervalMs) || intervalMs < 1)
-      throw new TypeError('Expected `intervalMs` to be a positive integer');
-    this.intervalMs = intervalMs;
+    this.intervalMs =
+      options.intervalMs === undefined
+        ? 5000
+        : checkNumberOption('intervalMs', options.intervalMs, { integer: true, min: 1 });
   }
 
   /** Listeners now subscribed. */
@@ -47,7 +48,7 @@ export class ResourceFeed {
   }
 
   subscribe(listener: ResourceListener): () => void {
-    if (typeof listener !== 'function') throw new TypeError('Expected a listener function');
+    checkFunctionOption('listener', listener);
     this.listeners.add(listener);
     if (this.timer === undefined) {
       this.timer = setInterval(() => void this.tick(), this.intervalMs);

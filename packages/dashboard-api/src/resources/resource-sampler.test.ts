@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { fakeGpuQuery } from '../../test/test-utils.js';
 import { ResourceSampler } from './resource-sampler.js';
 
 const fakeNvidiaSmi = fileURLToPath(
@@ -35,24 +36,13 @@ describe('ResourceSampler', () => {
   });
 
   test('a failing or missing nvidia-smi: no GPUs, the reason, and no new attempt for a while', async () => {
-    let calls = 0;
-    const sampler = new ResourceSampler({
-      cacheMs: 0,
-      queryGpus: async () => {
-        calls += 1;
-        return {
-          available: false,
-          gpus: [],
-          reason: 'nvidia-smi not found on PATH',
-          checkedAt: Date.now(),
-        };
-      },
-    });
+    const queryGpus = fakeGpuQuery();
+    const sampler = new ResourceSampler({ cacheMs: 0, queryGpus });
     const first = await sampler.sample();
     await sampler.sample();
     expect(first.gpus).toEqual([]);
     expect(first.gpuUnavailableReason).toBe('nvidia-smi not found on PATH');
-    expect(calls).toBe(1);
+    expect(queryGpus.calls).toBe(1);
   });
 
   test('a driver error comes through as the reason', async () => {
@@ -67,16 +57,10 @@ describe('ResourceSampler', () => {
   });
 
   test('answers from its cache within cacheMs', async () => {
-    let calls = 0;
-    const sampler = new ResourceSampler({
-      cacheMs: 60_000,
-      queryGpus: async () => {
-        calls += 1;
-        return { available: true, gpus: [], checkedAt: Date.now() };
-      },
-    });
+    const queryGpus = fakeGpuQuery({ available: true });
+    const sampler = new ResourceSampler({ cacheMs: 60_000, queryGpus });
     const [a, b] = await Promise.all([sampler.sample(), sampler.sample()]);
     expect(a).toBe(b);
-    expect(calls).toBe(1);
+    expect(queryGpus.calls).toBe(1);
   });
 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { cpus, freemem, hostname, loadavg, totalmem } from 'node:os';
 import { readGpuStatus } from '@runboard/launcher';
 import type { GpuInfo, GpuStatus } from '@runboard/launcher';
+import { checkNumberOption, readProcessStatAsync } from '@runboard/locking';
 
 /** A process on a GPU, with the run it belongs to when the dashboard can tell. */
 export interface GpuProcessView {
@@ -83,10 +84,10 @@ export class ResourceSampler {
   private unavailableGpus: GpuStatus | undefined;
 
   constructor(options: ResourceSamplerOptions = {}) {
-    const cacheMs = options.cacheMs ?? 2000;
-    if (!Number.isInteger(cacheMs) || cacheMs < 0)
-      throw new TypeError('Expected `cacheMs` to be a non-negative integer');
-    this.cacheMs = cacheMs;
+    this.cacheMs =
+      options.cacheMs === undefined
+        ? 2000
+        : checkNumberOption('cacheMs', options.cacheMs, { integer: true, min: 0 });
     const command = options.nvidiaSmiCommand;
     this.queryGpus =
       options.queryGpus ??
@@ -181,7 +182,7 @@ async function findRunOfProcess(
   for (let hop = 0; hop <= MAX_PARENT_HOPS; hop += 1) {
     const runId = pids.get(current);
     if (runId !== undefined) return runId;
-    const parent = await parentPid(current);
+    const parent = (await readProcessStatAsync(current))?.parentPid;
     if (parent === undefined || parent <= 1) return null;
     current = parent;
   }
@@ -193,18 +194,6 @@ async function processName(pid: number): Promise<string | null> {
     return (await readFile(`/proc/${pid}/comm`, 'utf8')).trim() || null;
   } catch {
     return null;
-  }
-}
-
-async function parentPid(pid: number): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: count from the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const parent = Number.parseInt(fields[1] ?? '', 10);
-    return Number.isInteger(parent) ? parent : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,17 +1,13 @@
-import { appendFile, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect, test as base } from 'vitest';
+import { expect } from 'vitest';
+import { test as base } from '../../test/test-utils.js';
 import { activeLogFollowerCount, followLog } from './log-follower.js';
 import type { LogChunk } from './log-tail.js';
 
+/** `dir`: a fresh run folder. */
 const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'runboard-follow-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
+  dir: async ({ root }, use) => use(root),
 });
 
 /** Follows `dir`'s run.log; `text()` is what a reader that applies `reset` shows. */
@@ -20,14 +16,7 @@ function follow(dir: string, options: { tail?: number; from?: number } = {}) {
   const stop = followLog(dir, { ...options, recheckMs: 5000, onChunk: (c) => chunks.push(c) });
   const text = (): string =>
     chunks.reduce((shown, chunk) => (chunk.reset ? chunk.text : shown + chunk.text), '');
-  const until = async (expected: string): Promise<void> => {
-    const deadline = Date.now() + 5000;
-    while (text() !== expected) {
-      if (Date.now() > deadline)
-        throw new Error(`log shows ${JSON.stringify(text())}, not ${JSON.stringify(expected)}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  };
+  const until = (expected: string) => expect.poll(text).toBe(expected);
   return { chunks, stop, text, until };
 }
 

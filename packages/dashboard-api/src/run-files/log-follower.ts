@@ -3,9 +3,16 @@ import type { FSWatcher } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ROTATED_LOG_FILE, RUN_FILES } from '@runboard/launcher';
+import {
+  checkFunctionOption,
+  checkNumberOption,
+  checkObjectOption,
+  checkStringOption,
+} from '@runboard/locking';
 import { DEFAULT_LOG_TAIL_LINES, MAX_LOG_BYTES, readOpenedLog } from './log-tail.js';
 import type { LogChunk } from './log-tail.js';
 import { openRegularFile, readRange } from './open-regular-file.js';
+import { serialRuns } from './serial-runs.js';
 
 export interface FollowLogOptions {
   /** Lines of the first chunk when there is no `from`; default {@link DEFAULT_LOG_TAIL_LINES}. */
@@ -47,13 +54,13 @@ export function activeLogFollowerCount(): number {
  * stop();
  */
 export function followLog(runDir: string, options: FollowLogOptions): () => void {
-  if (typeof runDir !== 'string' || runDir === '')
-    throw new TypeError('Expected `runDir` to be a non-empty string');
-  if (typeof options?.onChunk !== 'function')
-    throw new TypeError('Expected `onChunk` to be a function');
-  const recheckMs = options.recheckMs ?? 2000;
-  if (!Number.isInteger(recheckMs) || recheckMs < 1)
-    throw new TypeError('Expected `recheckMs` to be a positive integer');
+  checkStringOption('runDir', runDir);
+  checkObjectOption('options', options);
+  checkFunctionOption('onChunk', options.onChunk);
+  const recheckMs =
+    options.recheckMs === undefined
+      ? 2000
+      : checkNumberOption('recheckMs', options.recheckMs, { integer: true, min: 1 });
   const tail = options.tail ?? DEFAULT_LOG_TAIL_LINES;
   const logPath = join(runDir, RUN_FILES.log);
   const rotatedPath = join(runDir, ROTATED_LOG_FILE);
@@ -63,8 +70,6 @@ export function followLog(runDir: string, options: FollowLogOptions): () => void
    */
   let position: { end: number; inode: number; lastByte?: number } | undefined;
   let stopped = false;
-  let running = false;
-  let again = false;
   let debounce: ReturnType<typeof setTimeout> | undefined;
 
   const emit = (chunk: LogChunk): void => {
@@ -133,24 +138,7 @@ export function followLog(runDir: string, options: FollowLogOptions): () => void
     }
   };
 
-  const check = async (): Promise<void> => {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    try {
-      do {
-        again = false;
-        if (await step()) again = true;
-      } while (again && !stopped);
-    } catch (error) {
-      if (!stopped) options.onError?.(error);
-    } finally {
-      running = false;
-    }
-  };
+  const check = serialRuns(step, { isStopped: () => stopped, onError: options.onError });
 
   const schedule = (): void => {
     if (stopped || debounce !== undefined) return;

@@ -1,12 +1,16 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { test } from '../../test/test-utils.js';
+import { test as base } from '../../test/test-utils.js';
 import { MAX_LOG_BYTES, readLog } from './log-tail.js';
 
+/** `log`: the path of a `run.log` in a fresh folder (not created). */
+const test = base.extend<{ log: string }>({
+  log: async ({ root }, use) => use(join(root, 'run.log')),
+});
+
 describe('readLog', () => {
-  test('gives the last lines and where they start and end', async ({ root }) => {
-    const file = join(root, 'run.log');
+  test('gives the last lines and where they start and end', async ({ log: file }) => {
     await writeFile(file, 'one\ntwo\nthree\nfour\n');
     const chunk = await readLog(file, { tail: 2 });
     expect(chunk).toEqual({
@@ -22,17 +26,15 @@ describe('readLog', () => {
   });
 
   test('counts an unterminated last line (a progress bar being drawn) as a line', async ({
-    root,
+    log: file,
   }) => {
-    const file = join(root, 'run.log');
     await writeFile(file, 'a\nb\n 45%|████▌ | 45/100');
     expect((await readLog(file, { tail: 2 })).text).toBe('b\n 45%|████▌ | 45/100');
   });
 
   test('follows a growing log from an offset, and starts over when it was truncated', async ({
-    root,
+    log: file,
   }) => {
-    const file = join(root, 'run.log');
     await writeFile(file, 'first\n');
     const first = await readLog(file, { tail: 100 });
     await writeFile(file, 'first\nsecond\n');
@@ -46,8 +48,7 @@ describe('readLog', () => {
     });
   });
 
-  test('reads at most 1 MiB, dropping the partial first line', async ({ root }) => {
-    const file = join(root, 'run.log');
+  test('reads at most 1 MiB, dropping the partial first line', async ({ log: file }) => {
     const line = `${'x'.repeat(99)}\n`;
     await writeFile(file, line.repeat(30_000)); // 3 MB
     const chunk = await readLog(file, { tail: 100_000 });
@@ -59,8 +60,7 @@ describe('readLog', () => {
     expect(followed.end).toBe(MAX_LOG_BYTES);
   });
 
-  test('never splits a UTF-8 character at the 1 MiB bound', async ({ root }) => {
-    const file = join(root, 'run.log');
+  test('never splits a UTF-8 character at the 1 MiB bound', async ({ log: file }) => {
     // 'é' is 2 bytes: put one across the 1 MiB boundary of a read from 1.
     await writeFile(
       file,

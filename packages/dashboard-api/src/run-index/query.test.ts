@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { DashboardStatus } from './dashboard-status.js';
 import { InvalidRunQueryError, queryRuns } from './query.js';
+import { newRunEntry } from './run-view.js';
 import type { RunEntry } from './run-view.js';
 
 function entry(
@@ -9,19 +10,7 @@ function entry(
   percent: number | null,
   updatedAtMs: number,
 ): RunEntry {
-  return {
-    id,
-    idLower: id.toLowerCase(),
-    record: null,
-    recordHash: null,
-    readError: null,
-    stamp: null,
-    status,
-    derivedState: null,
-    percent,
-    updatedAtMs,
-    generation: 0,
-  };
+  return { ...newRunEntry(id), status, percent, updatedAtMs };
 }
 
 const entries: RunEntry[] = [

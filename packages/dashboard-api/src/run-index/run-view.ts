@@ -1,5 +1,7 @@
+import type { Stats } from 'node:fs';
 import type { DerivedState, RunRecord, RunStatus } from '@runboard/launcher';
 import type { DashboardStatus } from './dashboard-status.js';
+import { UNREADABLE_STATUS } from './dashboard-status.js';
 
 /** Why the latest read of a run's `progress.json` failed. */
 export interface RunReadProblem {
@@ -58,12 +60,33 @@ export interface RunEntry {
   generation: number;
 }
 
+/** A run the index has just met, before its first read is applied. */
+export function newRunEntry(id: string, generation = 0): RunEntry {
+  return {
+    id,
+    idLower: id.toLowerCase(),
+    record: null,
+    recordHash: null,
+    readError: null,
+    stamp: null,
+    status: UNREADABLE_STATUS,
+    derivedState: null,
+    percent: null,
+    updatedAtMs: 0,
+    generation,
+  };
+}
+
 /** Enough of a file's `lstat` to notice a rewrite (atomic writes change the inode). */
 export interface FileStamp {
   ino: number;
   size: number;
   mtimeMs: number;
   ctimeMs: number;
+}
+
+export function stampOf(stats: Stats): FileStamp {
+  return { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
 }
 
 export function sameStamp(a: FileStamp | null, b: FileStamp | null): boolean {

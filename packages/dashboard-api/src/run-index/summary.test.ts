@@ -2,12 +2,14 @@ import { describe, expect, test } from 'vitest';
 import type { RunRecord } from '@runboard/launcher';
 import type { DashboardStatus } from './dashboard-status.js';
 import type { RunEntry } from './run-view.js';
-import { percentOf } from './run-view.js';
+import { newRunEntry, percentOf } from './run-view.js';
 import { summarizeRuns } from './summary.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const iso = (secondsBeforeNow: number): string =>
   new Date(NOW - secondsBeforeNow * 1000).toISOString();
+
+let entryCount = 0;
 
 function entry(status: DashboardStatus, record: Partial<RunRecord> | null): RunEntry {
   const full = record
@@ -21,19 +23,8 @@ function entry(status: DashboardStatus, record: Partial<RunRecord> | null): RunE
         ...record,
       } as RunRecord)
     : null;
-  return {
-    id: Math.random().toString(36),
-    idLower: '',
-    record: full,
-    recordHash: null,
-    readError: null,
-    stamp: null,
-    status,
-    derivedState: null,
-    percent: percentOf(full),
-    updatedAtMs: 0,
-    generation: 0,
-  };
+  entryCount += 1;
+  return { ...newRunEntry(`run_${entryCount}`), record: full, status, percent: percentOf(full) };
 }
 
 describe('summarizeRuns', () => {

@@ -1,13 +1,18 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { createAdaptorServer } from '@hono/node-server';
+import type { HttpBindings } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { checkNumberOption, checkObjectOption, checkStringOption } from '@runboard/locking';
 import { InsecureBindError } from '../errors.js';
+import { API_ERROR_CODES, ApiError } from '../http/api-error.js';
 import { createDashboardApp } from '../http/create-dashboard-app.js';
-import type { DashboardAppOptions } from '../http/create-dashboard-app.js';
+import type { DashboardAppOptions, DashboardEnv } from '../http/dashboard-app-options.js';
 import { isLoopbackHost, isWildcardHost, normalizeHostname } from '../http/host-check.js';
 import { RunIndex } from '../run-index/run-index.js';
 import type { RunIndexOptions } from '../run-index/run-index.js';
+import { ConnectionLimit } from './connection-limit.js';
 
 /** The address the dashboard listens on unless told otherwise. */
 export const DEFAULT_DASHBOARD_HOST = '127.0.0.1';
@@ -27,6 +32,18 @@ export interface DashboardServerOptions
    * network can reach the API), `false` on loopback.
    */
   protectReads?: boolean;
+  /**
+   * Open connections at once. One more first closes the oldest idle keep-alive connection;
+   * when all are busy it is answered 503 `TOO_MANY_CONNECTIONS` and closed. Default 256.
+   */
+  maxConnections?: number;
+  /**
+   * A connection that has not sent a request's headers within this time is answered 408 and
+   * closed (a half-open or stalled client). Default 10 000 ms (Node's: 60 000).
+   */
+  headersTimeoutMs?: number;
+  /** The same for a whole request, body included; at least `headersTimeoutMs`. Default 30 000 ms. */
+  requestTimeoutMs?: number;
 }
 
 /** A running dashboard. */
@@ -36,10 +53,13 @@ export interface DashboardServer {
   host: string;
   port: number;
   index: RunIndex;
-  app: Hono;
+  app: Hono<DashboardEnv>;
   /** Ends SSE streams, stops watching and closes the server. */
   close(): Promise<void>;
 }
+
+/** How often Node checks connections against the timeouts, at most: its default is 30 s. */
+const TIMEOUT_CHECK_MS = 1000;
 
 /**
  * Indexes `root`, then serves the dashboard API (and `staticDir` at `/`) until `close()`.
@@ -56,49 +76,40 @@ export interface DashboardServer {
 export async function startDashboardServer(
   options: DashboardServerOptions,
 ): Promise<DashboardServer> {
-  if (typeof options !== 'object' || options === null)
-    throw new TypeError('Expected `options` to be an object');
-  const host = options.host ?? DEFAULT_DASHBOARD_HOST;
-  const port = options.port ?? DEFAULT_DASHBOARD_PORT;
-  if (typeof host !== 'string' || host === '')
-    throw new TypeError('Expected `host` to be a non-empty string');
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new TypeError('Expected `port` to be an integer from 0 to 65535');
-  }
+  checkObjectOption('options', options);
+  const host = checkStringOption('host', options.host ?? DEFAULT_DASHBOARD_HOST);
+  const port = checkNumberOption('port', options.port ?? DEFAULT_DASHBOARD_PORT, {
+    integer: true,
+    min: 0,
+    max: 65_535,
+  });
+  const limits = connectionOptions(options);
   const loopback = isLoopbackHost(host);
   if (!loopback && !options.token) throw new InsecureBindError(host);
 
-  const {
-    host: _host,
-    port: _port,
-    token,
-    protectReads,
-    allowedHosts,
-    staticDir,
-    keepAliveMs,
-    maxBufferedBytes,
-    resources,
-    resourcesIntervalMs,
-    logRecheckMs,
-    onInternalError,
-    ...indexOptions
-  } = options;
-  const index = await RunIndex.open(indexOptions);
+  // The index and the app each take the options they know and leave the others.
+  const index = await RunIndex.open(options);
   try {
     const app = createDashboardApp({
+      ...options,
       index,
-      token,
-      protectReads: protectReads ?? !loopback,
-      allowedHosts: [...(allowedHosts ?? []), ...hostNamesOf(host)],
-      staticDir,
-      keepAliveMs,
-      maxBufferedBytes,
-      resources,
-      resourcesIntervalMs,
-      logRecheckMs,
-      onInternalError,
+      protectReads: options.protectReads ?? !loopback,
+      allowedHosts: [...(options.allowedHosts ?? []), ...hostNamesOf(host)],
     });
-    const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
+    const connections = new ConnectionLimit(limits.maxConnections);
+    const server = createAdaptorServer({
+      fetch: (request, env) =>
+        connections.isOverLimit(env.incoming.socket)
+          ? tooManyConnections(limits.maxConnections)
+          : app.fetch(request, env as HttpBindings),
+      hostname: host,
+      serverOptions: {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_MS, limits.headersTimeoutMs),
+      },
+    }) as Server; // createAdaptorServer makes an HTTP/1 server unless given another createServer
+    connections.track(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -121,7 +132,7 @@ export async function startDashboardServer(
           await index.close();
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
-            if ('closeAllConnections' in server) server.closeAllConnections();
+            server.closeAllConnections();
           });
         })();
         return closing;
@@ -131,6 +142,27 @@ export async function startDashboardServer(
     await index.close();
     throw error;
   }
+}
+
+function connectionOptions(options: DashboardServerOptions) {
+  const count = (name: keyof DashboardServerOptions, fallback: number): number =>
+    options[name] === undefined
+      ? fallback
+      : checkNumberOption(name, options[name], { integer: true, min: 1 });
+  const headersTimeoutMs = count('headersTimeoutMs', 10_000);
+  const requestTimeoutMs = count('requestTimeoutMs', Math.max(30_000, headersTimeoutMs));
+  // Node refuses a headers timeout longer than the request timeout.
+  checkNumberOption('requestTimeoutMs', requestTimeoutMs, { min: headersTimeoutMs });
+  return { maxConnections: count('maxConnections', 256), headersTimeoutMs, requestTimeoutMs };
+}
+
+function tooManyConnections(max: number): Response {
+  return new ApiError(
+    503,
+    API_ERROR_CODES.tooManyConnections,
+    `This dashboard already holds ${max} busy connections; try again later`,
+    { headers: { connection: 'close', 'retry-after': '5' } },
+  ).getResponse();
 }
 
 /** The names a browser may use for `host`: itself, or for a wildcard this machine's names and addresses. */

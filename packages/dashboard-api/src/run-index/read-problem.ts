@@ -1,29 +1,15 @@
-import { JsonIoError, JsonNotFoundError, JsonValidationError, readJson } from '@runboard/json-io';
-import { runRecordSchema } from '@runboard/launcher';
-import type { RunRecord } from '@runboard/launcher';
+import { JsonIoError, JsonValidationError } from '@runboard/json-io';
 import type { RunReadProblem } from './run-view.js';
 
-export type RecordReadResult =
-  | { kind: 'record'; record: RunRecord }
-  | { kind: 'problem'; problem: RunReadProblem }
-  | { kind: 'missing' };
-
 /**
- * Reads and checks a `progress.json` with `readJson`'s retries (a foreign writer that
- * truncates in place is waited out until `deadlineMs`). Never throws.
+ * Why a run's `progress.json` (`file`) could not be read, as the dashboard shows it: the error's
+ * stable code (json-io's, or the errno code) and one line naming the file, at time `now`.
+ *
+ * @example
+ * readProblemOf(file, new JsonParseError(…), Date.now()); // { code: 'RUNBOARD_JSON_PARSE', message: '…', at: '…' }
  */
-export async function readRecordFile(file: string, deadlineMs: number): Promise<RecordReadResult> {
-  try {
-    const record = await readJson(file, { validate: runRecordSchema, deadlineMs });
-    return { kind: 'record', record };
-  } catch (error) {
-    if (error instanceof JsonNotFoundError) return { kind: 'missing' };
-    return { kind: 'problem', problem: toProblem(error) };
-  }
-}
-
-function toProblem(error: unknown): RunReadProblem {
-  const at = new Date().toISOString();
+export function readProblemOf(file: string, error: unknown, now: number): RunReadProblem {
+  const at = new Date(now).toISOString();
   if (error instanceof JsonValidationError) {
     return {
       code: error.code,
@@ -33,12 +19,9 @@ function toProblem(error: unknown): RunReadProblem {
   }
   if (error instanceof JsonIoError)
     return { code: error.code, message: firstLine(error.message), at };
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return {
-    code: typeof code === 'string' ? code : 'RUNBOARD_READ_FAILED',
-    message: firstLine(error instanceof Error ? error.message : String(error)),
-    at,
-  };
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  const code = typeof errno === 'string' ? errno : 'RUNBOARD_READ_FAILED';
+  return { code, message: `Cannot read ${file} (${code})`, at };
 }
 
 function firstLine(text: string): string {

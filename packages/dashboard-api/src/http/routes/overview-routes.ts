@@ -1,0 +1,23 @@
+import { Hono } from 'hono';
+import type { DashboardAppContext, DashboardEnv } from '../dashboard-app-options.js';
+import { createEventStream } from '../event-stream.js';
+import { liveStream } from '../live-stream.js';
+
+/**
+ * `/api/summary`, `/api/resources` and `/api/events` (Server-Sent Events: `run`, `removed`,
+ * `summary` and `resources`).
+ *
+ * @example
+ * app.route('/api', overviewRoutes(context));
+ */
+export function overviewRoutes(app: DashboardAppContext): Hono<DashboardEnv> {
+  const { index } = app;
+  return new Hono<DashboardEnv>()
+    .get('/summary', (c) => c.json(index.summary()))
+    .get('/resources', async (c) => c.json(await app.sampler.sample()))
+    .get('/events', (c) =>
+      liveStream(c, app, (options) =>
+        createEventStream(index, { ...options, resources: app.resourceFeed }),
+      ),
+    );
+}

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { deriveState, isTerminalStatus } from '@runboard/launcher';
+import type { DeriveStateOptions, DerivedStateThresholds, RunRecord } from '@runboard/launcher';
+import { UNREADABLE_STATUS } from './dashboard-status.js';
+import { newRunEntry, percentOf } from './run-view.js';
+import type { FileStamp, RunEntry, RunReadProblem } from './run-view.js';
+
+/** What one read of a run's `progress.json` found, as the table takes it. */
+export type RecordOutcome =
+  { kind: 'record'; record: RunRecord } | { kind: 'problem'; problem: RunReadProblem };
+
+export interface RunTableOptions {
+  thresholds: DerivedStateThresholds;
+  isProcessAlive: DeriveStateOptions['isProcessAlive'];
+}
+
+/**
+ * The runs the index knows, by id, with what every list, filter and summary needs computed
+ * once per change: the shown status (stored, derived or `unreadable`), percent and sort keys.
+ * It keeps the last good record of a run whose latest read failed.
+ */
+export class RunTable {
+  private readonly entries = new Map<string, RunEntry>();
+
+  constructor(private readonly options: RunTableOptions) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  get(id: string): RunEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  values(): IterableIterator<RunEntry> {
+    return this.entries.values();
+  }
+
+  ids(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
+  /**
+   * Takes a read of run `id` (adding the run if new); resolves with its entry when what is
+   * shown of it changed (a new run, another record, another read problem), else `undefined`.
+   */
+  apply(
+    id: string,
+    outcome: RecordOutcome,
+    stamp: FileStamp | null,
+    generation: number,
+    now: number,
+  ): RunEntry | undefined {
+    let entry = this.entries.get(id);
+    let changed = false;
+    if (!entry) {
+      entry = newRunEntry(id, generation);
+      this.entries.set(id, entry);
+      changed = true;
+    }
+    entry.stamp = stamp;
+    entry.generation = generation;
+    if (outcome.kind === 'record') {
+      const hash = createHash('sha1').update(JSON.stringify(outcome.record)).digest('base64');
+      if (hash !== entry.recordHash || entry.readError !== null) {
+        entry.record = outcome.record;
+        entry.recordHash = hash;
+        entry.readError = null;
+        changed = true;
+      }
+    } else if (
+      entry.readError?.code !== outcome.problem.code ||
+      entry.readError.message !== outcome.problem.message
+    ) {
+      entry.readError = outcome.problem;
+      changed = true;
+    }
+    this.derive(entry, now);
+    return changed ? entry : undefined;
+  }
+
+  /** Forgets run `id`; whether there was one. */
+  remove(id: string): boolean {
+    return this.entries.delete(id);
+  }
+
+  /** Re-evaluates every run's derived state at `now`; the entries whose shown status changed. */
+  refresh(now: number): RunEntry[] {
+    const changed: RunEntry[] = [];
+    for (const entry of this.entries.values()) if (this.derive(entry, now)) changed.push(entry);
+    return changed;
+  }
+
+  /** Ids of the runs that no walk since `generation` has met. */
+  unseenSince(generation: number): string[] {
+    const ids: string[] = [];
+    for (const entry of this.entries.values())
+      if (entry.generation < generation) ids.push(entry.id);
+    return ids;
+  }
+
+  /** Job and supervisor pids of the unfinished runs recorded on `host`, mapped to their ids. */
+  pidsOnHost(host: string): Map<number, string> {
+    const pids = new Map<number, string>();
+    for (const entry of this.entries.values()) {
+      const record = entry.record;
+      if (!record || record.host !== host || isTerminalStatus(record.status)) continue;
+      if (record.supervisorPid) pids.set(record.supervisorPid, entry.id);
+      if (record.pid) pids.set(record.pid, entry.id);
+    }
+    return pids;
+  }
+
+  /** Updates the entry's shown status and sort keys; tells whether the status changed. */
+  private derive(entry: RunEntry, now: number): boolean {
+    const record = entry.record;
+    const derivedState = record
+      ? (deriveState(record, {
+          now,
+          thresholds: this.options.thresholds,
+          isProcessAlive: this.options.isProcessAlive,
+        }) ?? null)
+      : null;
+    const status = entry.readError || !record ? UNREADABLE_STATUS : (derivedState ?? record.status);
+    const changed = status !== entry.status || derivedState !== entry.derivedState;
+    entry.status = status;
+    entry.derivedState = derivedState;
+    entry.percent = percentOf(record);
+    entry.updatedAtMs = record ? Date.parse(record.updatedAt) || 0 : 0;
+    return changed;
+  }
+}
