@@ -6,6 +6,20 @@ import { join } from 'node:path';
 import { PROJECTS } from './projects.mjs';
 
 const root = join(import.meta.dirname, '..');
+
+/**
+ * The failures in one vitest JSON report: the failed tests, and each test file that failed
+ * with no failed test in it (an import that throws, a hook that fails), which counts as one.
+ * (`numFailedTestSuites` counts a file and each of its describe blocks around one failed test.)
+ */
+function countFailures(results) {
+  const failedFiles = results.testResults.filter(
+    (file) =>
+      file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
+  );
+  return results.numFailedTests + failedFiles.length;
+}
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -17,10 +31,11 @@ for (const project of PROJECTS) {
     continue;
   }
   const results = JSON.parse(readFileSync(report, 'utf8'));
+  const projectFailed = countFailures(results);
   passed += results.numPassedTests;
-  failed += results.numFailedTests + (results.numFailedTestSuites ?? 0);
+  failed += projectFailed;
   skipped += results.numPendingTests + results.numTodoTests;
-  console.log(`${project}: ${results.numPassedTests} passed, ${results.numFailedTests} failed`);
+  console.log(`${project}: ${results.numPassedTests} passed, ${projectFailed} failed`);
 }
 if (missing.length > 0) {
   console.log(`no test report from: ${missing.join(', ')}`);

@@ -18,8 +18,9 @@ console.log(`runboard demo: run folders in ${root} (emptied at each start)`);
 
 const dashboard = spawn(
   process.execPath,
-  [runboard, 'dashboard', '--root', root, '--port', port, '--token', token],
-  { stdio: 'inherit' },
+  [runboard, 'dashboard', '--root', root, '--port', port],
+  // In the environment, not the arguments: `ps` shows arguments to every user.
+  { stdio: 'inherit', env: { ...process.env, RUNBOARD_TOKEN: token } },
 );
 const launcher = spawn(
   process.execPath,

@@ -1,23 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
 import { writeRun } from './support/run-folders.js';
-import { killRuns, readRecords, runboard, startRunboard, waitFor } from './support/launch-cli.js';
-
-const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'runboard-cancel-cli-'));
-    try {
-      await use(dir);
-    } finally {
-      killRuns(join(dir, 'logs'));
-      await rm(dir, { recursive: true, force: true });
-    }
-  },
-});
+import { readRecords, runboard, startRunboard, test } from './support/launch-cli.js';
 
 /** Launches a plan of one 30 s run (heartbeat 1 s) and waits until it runs. */
 async function launchOneRun(dir: string, id: string, planFields: Record<string, unknown> = {}) {
@@ -26,7 +12,12 @@ async function launchOneRun(dir: string, id: string, planFields: Record<string, 
   const runs = [{ id, command: ['sleep', '30'] }];
   await writeFile(plan, JSON.stringify({ heartbeatSeconds: 1, ...planFields, runs }));
   const launcher = startRunboard(['launch', plan]);
-  await waitFor(() => readRecords(root).get(id)?.status === 'running', 30_000, 'the run to start');
+  await expect
+    .poll(async () => (await readRecords(root).catch(() => undefined))?.get(id)?.status, {
+      timeout: 30_000,
+      message: 'the run to start',
+    })
+    .toBe('running');
   return { root, launcher };
 }
 
@@ -42,7 +33,10 @@ describe('runboard cancel', () => {
     const launched = await launcher.result;
     expect(launched.code, launched.stdout + launched.stderr).toBe(1);
     expect(launched.stdout).toMatch(/done: 0 succeeded, 1 cancelled of 1/);
-    expect(readRecords(root).get('exp/long')).toMatchObject({ status: 'cancelled', attempt: 1 });
+    expect((await readRecords(root)).get('exp/long')).toMatchObject({
+      status: 'cancelled',
+      attempt: 1,
+    });
   });
 
   test('a finished run is left alone; a missing run exits 1; an invalid id exits 2', async ({
@@ -75,7 +69,7 @@ describe('runboard cancel', () => {
     const stopped = await launcher.result;
     expect(stopped.code, stopped.stdout + stopped.stderr).toBe(130);
     expect(stopped.stdout).toMatch(/stopping \(SIGINT\)/);
-    const record = readRecords(root).get('keeps-going')!;
+    const record = (await readRecords(root)).get('keeps-going')!;
     expect(record.status).toBe('running');
     expect(() => process.kill(record.supervisorPid!, 0)).not.toThrow();
   });

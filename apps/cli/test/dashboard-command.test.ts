@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test as base } from 'vitest';
@@ -149,6 +149,45 @@ test('with a token the URL carries it in the fragment, and cancel works with it'
   expect((await cancel('Bearer s3cret+token')).status).toBe(202);
   dashboard.child.kill('SIGTERM');
   await withTimeout(dashboard.exited, 10_000, 'stopping');
+});
+
+test('--token-file reads the token from a file, so that it is not in the process list', async ({
+  root,
+}) => {
+  await writeRun(root, 'sweep/lr=0.1');
+  const tokenFile = join(root, 'token');
+  await writeFile(tokenFile, 'f1le+token\n', { mode: 0o600 });
+  const dashboard = startDashboard(['--root', root, '--port', '0', '--token-file', tokenFile]);
+  const url = await printedUrl(dashboard);
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=f1le%2Btoken$/);
+  const commandLine = await readFile(`/proc/${dashboard.child.pid}/cmdline`, 'utf8');
+  expect(commandLine).toContain(tokenFile);
+  expect(commandLine).not.toContain('f1le+token');
+  const cancel = (authorization: string) =>
+    fetch(new URL('api/runs/sweep/lr%3D0.1/cancel', url.slice(0, url.indexOf('#'))), {
+      method: 'POST',
+      headers: { authorization },
+    });
+  expect((await cancel('Bearer wrong')).status).toBe(401);
+  expect((await cancel('Bearer f1le+token')).status).toBe(202);
+  dashboard.child.kill('SIGTERM');
+  await withTimeout(dashboard.exited, 10_000, 'stopping');
+
+  const missing = startDashboard([
+    '--root',
+    root,
+    '--port',
+    '0',
+    '--token-file',
+    join(root, 'nope'),
+  ]);
+  expect((await withTimeout(missing.exited, 15_000, 'refusing')).code).toBe(2);
+  expect(missing.output()).toMatch(/--token-file.*cannot read it: ENOENT/);
+  const both = startDashboard(['--root', root, '--port', '0', '--token-file', tokenFile], {
+    RUNBOARD_TOKEN: 'from-the-environment',
+  });
+  expect((await withTimeout(both.exited, 15_000, 'refusing')).code).toBe(2);
+  expect(both.output()).toMatch(/cannot be used with/);
 });
 
 test('refuses bad usage: a network address without a token, a bad port or token, a root that is a file', async ({

@@ -1,22 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, test as base } from 'vitest';
-import { killRuns, readRecords, runboard } from './support/launch-cli.js';
-
-const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'runboard-launch-cli-'));
-    try {
-      await use(dir);
-    } finally {
-      killRuns(join(dir, 'logs'));
-      await rm(dir, { recursive: true, force: true });
-    }
-  },
-});
+import { describe, expect } from 'vitest';
+import { readRecords, runboard, test } from './support/launch-cli.js';
 
 async function writePlan(dir: string, plan: unknown): Promise<string> {
   const file = join(dir, 'plan.json');
@@ -91,7 +77,7 @@ describe('runboard launch', () => {
     expect(first.stdout).toMatch(/started ok \(attempt 1\)/);
     expect(first.stdout).toMatch(/failed flaky \(attempt 1\).*exited with code 1/);
     expect(first.stdout).toMatch(/done: 1 succeeded, 1 failed of 2/);
-    expect(readRecords(join(dir, 'out')).get('flaky')).toMatchObject({
+    expect((await readRecords(join(dir, 'out'))).get('flaky')).toMatchObject({
       status: 'failed',
       attempt: 1,
     });
@@ -104,7 +90,7 @@ describe('runboard launch', () => {
     const retried = await runboard(['launch', plan, '--root', join(dir, 'out'), '--retry-failed']);
     expect(retried.code, retried.stdout + retried.stderr).toBe(0);
     expect(retried.stdout).toMatch(/started flaky \(attempt 2\)/);
-    expect(readRecords(join(dir, 'out')).get('flaky')).toMatchObject({
+    expect((await readRecords(join(dir, 'out'))).get('flaky')).toMatchObject({
       status: 'succeeded',
       attempt: 2,
     });

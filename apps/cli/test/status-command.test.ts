@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test as base } from 'vitest';
+import { runboard as runCli } from './support/launch-cli.js';
 import { writeCorruptRun, writeRun } from './support/run-folders.js';
-
-const cliBin = join(import.meta.dirname, '..', 'bin', 'runboard.js');
 
 const test = base.extend<{ root: string }>({
   // eslint-disable-next-line no-empty-pattern
@@ -16,27 +14,9 @@ const test = base.extend<{ root: string }>({
   },
 });
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the built CLI; output goes to pipes, so the table is plain text. */
-function runboard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliBin, ...args], {
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 20_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runboard(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runCli(args, { env, timeoutMs: 20_000 });
 }
 
 async function writeSweep(root: string): Promise<void> {
@@ -152,6 +132,7 @@ test('colours only when asked to', async ({ root }) => {
 test('an empty root says so; a missing root is an error', async ({ root }) => {
   expect(await runboard(['status', '--root', root])).toEqual({
     code: 0,
+    signal: null,
     stdout: 'No runs yet.\n',
     stderr: '',
   });
@@ -159,4 +140,19 @@ test('an empty root says so; a missing root is an error', async ({ root }) => {
   expect(missing.code).toBe(1);
   expect(missing.stderr).toMatch(/^runboard status: .*nope.* is not a readable folder\n$/);
   expect((await runboard(['status', '--root', root, '--sort', 'size'])).code).toBe(2);
+});
+
+test('what a job wrote reaches the terminal without control characters', async ({ root }) => {
+  await writeRun(root, 'hostile/run', {
+    status: 'failed',
+    exitCode: 1,
+    error: 'Traceback\x1b]0;you have been pwned\x07\x1b[2J\x9b3J\nKeyError: lr',
+    progress: { current: 3, total: 10, unit: 'ep\x1b[31moch\x07', message: '\x1bc' },
+  });
+  const { code, stdout } = await runboard(['status', '--root', root]);
+  expect(code).toBe(0);
+  // eslint-disable-next-line no-control-regex
+  expect(stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+  expect(stdout).toContain(' 3/10 epoch ');
+  expect(stdout).toContain('  ↳ Traceback KeyError: lr\n');
 });

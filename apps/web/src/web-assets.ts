@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
 /**
- * The folder to serve at `/`: `index.html`, `styles.css`, `favicon.svg` and the compiled page
+ * The folder to serve at `/`: `index.html`, `styles/`, `favicon.svg` and the compiled page
  * scripts in `dist/` (built by this package's `tsc --build`, see `tsconfig.page.json`).
  * Resolved from this module's own location, so it holds from source (`src/`) and from the
  * build (`dist/`) alike.

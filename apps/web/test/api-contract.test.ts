@@ -3,19 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, expectTypeOf, test as base } from 'vitest';
 import { STATUS_SORT_ORDER, startDashboardServer } from '@runboard/dashboard-api';
-import type {
-  ApiErrorBody,
-  DashboardServer,
-  DashboardSummary,
-  GpuProcessView,
-  GpuView,
-  LogChunk,
-  MetricsHistory,
-  ResourcesSnapshot,
-  RunListPage,
-  RunReadProblem,
-  RunView,
-} from '@runboard/dashboard-api';
+import type * as Api from '@runboard/dashboard-api';
 import { parseGpuQuery } from '@runboard/launcher';
 import type { ControlRequest, MetricsLine, RunProgress, RunRecord } from '@runboard/launcher';
 import { ApiClient, ApiError, toLogPiece } from '../src/page/api-client.js';
@@ -27,33 +15,31 @@ import { SseParser } from '../src/page/sse-parser.js';
 import type { SseMessage } from '../src/page/sse-parser.js';
 import { DISPLAY_STATUSES } from '../src/page/status.js';
 import { toOverallProgress } from '../src/page/summary-view.js';
-import {
-  appendLog,
-  runRecord,
-  writeLog,
-  writeMetrics,
-  writeRecord,
-} from './support/run-folders.js';
+import * as folders from './support/run-folders.js';
 
-// The page reads the API through its own copies of the API's types (it is compiled for the
-// browser, without the API's Node types): these checks fail to compile when the two drift.
+// The page takes the API's plain interfaces as they are and names what it reads of the
+// records, progress reports and control requests (zod objects that allow more fields): these
+// checks fail to compile when the two drift.
 describe('the page reads the fields the API sends, with their types', () => {
   test('run views, lists, details, logs, metrics, summaries, resources and errors', () => {
     expectTypeOf<RunRecord>().toExtend<Page.ApiRunRecord>();
     expectTypeOf<RunProgress>().toExtend<Page.ApiProgress>();
-    expectTypeOf<RunReadProblem>().toExtend<Page.ApiReadProblem>();
-    expectTypeOf<RunView>().toExtend<Page.ApiRunView>();
-    expectTypeOf<RunListPage>().toExtend<Page.ApiRunListPage>();
-    expectTypeOf<{ run: RunView; control: ControlRequest | null }>().toExtend<Page.ApiRunDetail>();
-    expectTypeOf<LogChunk & { id: string }>().toExtend<Page.ApiLogChunk>();
-    expectTypeOf<LogChunk & { id: string }>().toExtend<Page.ApiLogEvent>();
-    expectTypeOf<MetricsHistory & { id: string }>().toExtend<Page.ApiMetricsHistory>();
+    expectTypeOf<Api.RunReadProblem>().toExtend<Page.ApiReadProblem>();
+    expectTypeOf<Api.RunView>().toExtend<Page.ApiRunView>();
+    expectTypeOf<Api.RunListPage>().toExtend<Page.ApiRunListPage>();
+    expectTypeOf<{
+      run: Api.RunView;
+      control: ControlRequest | null;
+    }>().toExtend<Page.ApiRunDetail>();
+    expectTypeOf<Api.LogChunk & { id: string }>().toExtend<Page.ApiLogChunk>();
+    expectTypeOf<Api.LogChunk & { id: string }>().toExtend<Page.ApiLogEvent>();
+    expectTypeOf<Api.MetricsHistory & { id: string }>().toExtend<Page.ApiMetricsHistory>();
     expectTypeOf<MetricsLine>().toExtend<Page.ApiMetricsPoint>();
-    expectTypeOf<DashboardSummary>().toExtend<Page.ApiSummary>();
-    expectTypeOf<GpuProcessView>().toExtend<Page.ApiGpuProcess>();
-    expectTypeOf<GpuView>().toExtend<Page.ApiGpu>();
-    expectTypeOf<ResourcesSnapshot>().toExtend<Page.ApiResources>();
-    expectTypeOf<ApiErrorBody>().toExtend<Page.ApiErrorBody>();
+    expectTypeOf<Api.DashboardSummary>().toExtend<Page.ApiSummary>();
+    expectTypeOf<Api.GpuProcessView>().toExtend<Page.ApiGpuProcess>();
+    expectTypeOf<Api.GpuView>().toExtend<Page.ApiGpu>();
+    expectTypeOf<Api.ResourcesSnapshot>().toExtend<Page.ApiResources>();
+    expectTypeOf<Api.ApiErrorBody>().toExtend<Page.ApiErrorBody>();
   });
 
   test('the page knows every status the API shows, in the same order', () => {
@@ -64,7 +50,7 @@ describe('the page reads the fields the API sends, with their types', () => {
 const TOKEN = 'contract-token-51b0';
 const H200_CAPTURE = join(import.meta.dirname, 'fixtures', 'nvidia-smi-h200', 'query-gpu.csv');
 
-const test = base.extend<{ root: string; server: DashboardServer }>({
+const test = base.extend<{ root: string; server: Api.DashboardServer }>({
   // eslint-disable-next-line no-empty-pattern
   root: async ({}, use) => {
     const root = await mkdtemp(join(tmpdir(), 'runboard-web-contract-'));
@@ -96,7 +82,7 @@ describe('the page reads a real dashboard server', () => {
   }) => {
     const now = Date.now();
     // The job of this run is this test's process, so its GPU process is labelled with it.
-    const record = runRecord(
+    const record = folders.runRecord(
       'sweep/lr=0.1',
       {
         host: hostname(),
@@ -115,17 +101,17 @@ describe('the page reads a real dashboard server', () => {
       },
       now,
     );
-    await writeRecord(root, record);
-    await writeRecord(
+    await folders.writeRecord(root, record);
+    await folders.writeRecord(
       root,
-      runRecord(
+      folders.runRecord(
         'sweep/lr=1',
         { status: 'failed', exitCode: 1, signal: null, error: 'CUDA out of memory' },
         now,
       ),
     );
-    await writeLog(root, record.id, 'epoch 1\nepoch 2\n');
-    await writeMetrics(root, record.id, 4, now);
+    await folders.writeLog(root, record.id, 'epoch 1\nepoch 2\n');
+    await folders.writeMetrics(root, record.id, 4, now);
     await expect.poll(() => server.index.size, { timeout: 10_000 }).toBe(2);
 
     const client = new ApiClient(() => TOKEN, server.url);
@@ -254,8 +240,7 @@ describe('the page reads a real dashboard server', () => {
       const resources = toResources(await next('resources'));
       expect(resources.host).toBe(hostname());
       expect(resources.gpus[0].processes[0]).toMatchObject({ pid: process.pid });
-      const record = runRecord('live/run', { progress: { current: 5, total: 10 } });
-      await writeRecord(root, record);
+      await folders.writeRun(root, 'live/run', { progress: { current: 5, total: 10 } });
       expect(toRunRow(await next('run'))).toMatchObject({
         id: 'live/run',
         status: 'running',
@@ -275,9 +260,8 @@ describe('the page reads a real dashboard server', () => {
     root,
     server,
   }) => {
-    const record = runRecord('follow/run');
-    await writeRecord(root, record);
-    await writeLog(root, record.id, 'one\ntwo\n');
+    const record = await folders.writeRun(root, 'follow/run');
+    await folders.writeLog(root, record.id, 'one\ntwo\n');
     await expect.poll(() => server.index.get(record.id), { timeout: 10_000 }).toBeDefined();
     const client = new ApiClient(() => TOKEN, server.url);
     const controller = new AbortController();
@@ -303,7 +287,7 @@ describe('the page reads a real dashboard server', () => {
     };
     try {
       expect(await nextPiece()).toEqual({ text: 'two\n', end: 8, reset: true, exists: true });
-      await appendLog(root, record.id, 'three\n');
+      await folders.appendLog(root, record.id, 'three\n');
       expect(await nextPiece()).toEqual({ text: 'three\n', end: 14, reset: false, exists: true });
     } finally {
       controller.abort();

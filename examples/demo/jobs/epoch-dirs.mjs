@@ -4,18 +4,12 @@
 // Usage: epoch-dirs.mjs [--epochs 6] [--epoch-seconds 1.5]  (writes into its run folder)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { jobOptions } from './job-options.mjs';
 
-const { values } = parseArgs({
-  options: {
-    epochs: { type: 'string', default: '6' },
-    'epoch-seconds': { type: 'string', default: '1.5' },
-  },
-});
-const epochs = Number(values.epochs);
+const { epochs, 'epoch-seconds': epochSeconds } = jobOptions({ epochs: 6, 'epoch-seconds': 1.5 });
 for (let epoch = 1; epoch <= epochs; epoch++) {
-  await sleep(Number(values['epoch-seconds']) * 1000);
+  await sleep(epochSeconds * 1000);
   const dir = join(process.env.RUNBOARD_RUN_DIR ?? process.cwd(), `epoch_${epoch}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ epoch, miou: 0.5 + epoch * 0.04 }));

@@ -2,17 +2,10 @@
 // A job whose only progress report is an unmodified tqdm bar on stderr, as
 // `for batch in tqdm(loader)` prints it: `\r`-separated updates of one line.
 // Usage: tqdm-bar.mjs [--steps 120] [--step-ms 80]
-import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { jobOptions } from './job-options.mjs';
 
-const { values } = parseArgs({
-  options: {
-    steps: { type: 'string', default: '120' },
-    'step-ms': { type: 'string', default: '80' },
-  },
-});
-const total = Number(values.steps);
-const stepMs = Number(values['step-ms']);
+const { steps: total, 'step-ms': stepMs } = jobOptions({ steps: 120, 'step-ms': 80 });
 const started = Date.now();
 const width = 10;
 

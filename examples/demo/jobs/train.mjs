@@ -1,23 +1,15 @@
 #!/usr/bin/env node
 // A simulated training run that reports progress with `##runboard` marker lines on stdout.
 // Usage: train.mjs --model NAME --seed N [--epochs 8] [--epoch-seconds 1.5]
-import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { jobOptions } from './job-options.mjs';
 
-const { values } = parseArgs({
-  options: {
-    model: { type: 'string', default: 'resnet18' },
-    seed: { type: 'string', default: '0' },
-    epochs: { type: 'string', default: '8' },
-    'epoch-seconds': { type: 'string', default: '1.5' },
-  },
-});
-const epochs = Number(values.epochs);
-const epochMs = Number(values['epoch-seconds']) * 1000;
-const seed = Number(values.seed);
-const base = values.model.length % 3;
+const options = jobOptions({ model: 'resnet18', seed: 0, epochs: 8, 'epoch-seconds': 1.5 });
+const { model, seed, epochs } = options;
+const epochMs = options['epoch-seconds'] * 1000;
+const base = model.length % 3;
 
-console.log(`training ${values.model} with seed ${seed} for ${epochs} epochs`);
+console.log(`training ${model} with seed ${seed} for ${epochs} epochs`);
 let loss = 2.3 - base * 0.2;
 for (let epoch = 1; epoch <= epochs; epoch++) {
   await sleep(epochMs);

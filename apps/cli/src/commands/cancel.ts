@@ -7,6 +7,7 @@ import {
   requestCancel,
   resolveRunDir,
 } from '@runboard/launcher';
+import { rootOption } from './root-option.js';
 
 interface CancelFlags {
   root: string;
@@ -33,7 +34,7 @@ export function cancelCommand(): Command {
     )
     .argument('<runId...>', 'run ids, e.g. cdd/Changer-s50_run_2')
     .exitOverride()
-    .option('--root <dir>', 'the folder that holds the run folders', 'logs')
+    .addOption(rootOption())
     .option(
       '--wait [seconds]',
       `wait until the runs are final (default ${DEFAULT_WAIT_SECONDS} s)`,

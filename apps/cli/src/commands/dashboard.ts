@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
@@ -9,12 +9,16 @@ import {
 } from '@runboard/dashboard-api';
 import type { DashboardServer } from '@runboard/dashboard-api';
 import { WEB_ENTRY_SCRIPT, webAssetsDir } from '@runboard/web';
+import { terminalText } from '../terminal/terminal-text.js';
+import { rootOption } from './root-option.js';
 
 interface DashboardFlags {
   root: string;
   host: string;
   port: number;
   token?: string;
+  /** The token read from `--token-file`. */
+  tokenFile?: string;
   poll?: boolean;
 }
 
@@ -23,16 +27,18 @@ const CLOSE_TIMEOUT_MS = 5000;
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /**
- * `runboard dashboard [--root DIR] [--host 127.0.0.1] [--port 8787] [--token T] [--poll]`:
+ * `runboard dashboard [--root DIR] [--host 127.0.0.1] [--port 8787] [--token T | --token-file F] [--poll]`:
  * serves the live dashboard (the web page and its API) over the run folders until Ctrl-C
  * (SIGINT) or SIGTERM, then shuts down cleanly. Prints the page's URL; with a token the URL
  * carries it in the fragment (`#token=…`), which browsers never send to the server. The token
- * can also come from `RUNBOARD_TOKEN`, which keeps it out of the process list.
- * Exit 0 after a signal; 1 when the dashboard cannot start.
+ * can also come from `RUNBOARD_TOKEN` or a file (`--token-file`), which keep it out of the
+ * process list (`ps` shows a `--token` argument to every user of the machine).
+ * Exit 0 after a signal; 1 when the dashboard cannot start; 2 for bad usage.
  *
  * @example
  * runboard dashboard --root logs
  * RUNBOARD_TOKEN=$(openssl rand -hex 16) runboard dashboard --root logs --host 0.0.0.0
+ * runboard dashboard --root logs --token-file ~/.config/runboard/token
  */
 export function dashboardCommand(): Command {
   return (
@@ -40,7 +46,7 @@ export function dashboardCommand(): Command {
       // Usage errors reach main(), which exits 2 (addCommand does not inherit this setting).
       .exitOverride()
       .description('Serve the live dashboard over the run folders until Ctrl-C.')
-      .option('--root <dir>', 'the folder that holds the run folders', 'logs')
+      .addOption(rootOption())
       .option(
         '--host <host>',
         'address to listen on; other than loopback it needs a token',
@@ -59,6 +65,11 @@ export function dashboardCommand(): Command {
           .env('RUNBOARD_TOKEN')
           .argParser(parseToken),
       )
+      .addOption(
+        new Option('--token-file <file>', 'read the token from a file (its first line)')
+          .argParser(readTokenFile)
+          .conflicts('token'),
+      )
       .option('--poll', 'poll the file system instead of OS file events (network file systems)')
       .action(async (flags: DashboardFlags) => {
         process.exitCode = await serveDashboard(flags);
@@ -67,6 +78,7 @@ export function dashboardCommand(): Command {
 }
 
 async function serveDashboard(flags: DashboardFlags): Promise<number> {
+  const token = flags.token ?? flags.tokenFile;
   if (!existsSync(join(webAssetsDir, WEB_ENTRY_SCRIPT))) {
     process.stderr.write(
       `runboard dashboard: warning: the web page is not built (${join(webAssetsDir, WEB_ENTRY_SCRIPT)} is missing); ` +
@@ -84,11 +96,11 @@ async function serveDashboard(flags: DashboardFlags): Promise<number> {
       root: flags.root,
       host: flags.host,
       port: flags.port,
-      ...(flags.token ? { token: flags.token } : {}),
+      ...(token ? { token } : {}),
       poll: flags.poll === true,
       staticDir: webAssetsDir,
       onWarning: (warning) =>
-        process.stderr.write(`runboard dashboard: warning: ${warning.message}\n`),
+        process.stderr.write(`runboard dashboard: warning: ${terminalText(warning.message)}\n`),
     });
   } catch (error) {
     process.stderr.write(
@@ -97,10 +109,8 @@ async function serveDashboard(flags: DashboardFlags): Promise<number> {
     return 1;
   }
 
-  const pageUrl = flags.token
-    ? `${server.url}#token=${encodeURIComponent(flags.token)}`
-    : server.url;
-  const access = !flags.token
+  const pageUrl = token ? `${server.url}#token=${encodeURIComponent(token)}` : server.url;
+  const access = !token
     ? 'read-only (start with --token to cancel runs from the page)'
     : isLoopbackHost(flags.host)
       ? 'cancel enabled by the token in the URL'
@@ -141,6 +151,21 @@ function parseToken(value: string): string {
     );
   }
   return value;
+}
+
+/** The token in the first line of `file` (a trailing newline or spaces are not part of it). */
+function readTokenFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InvalidArgumentError(
+      `cannot read it: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  const line = text.split(/\r?\n/, 1)[0].trim();
+  if (line === '') throw new InvalidArgumentError('its first line is empty');
+  return parseToken(line);
 }
 
 function parsePort(value: string): number {

@@ -2,8 +2,6 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import {
   createLocalExecutor,
-  createPlainReporter,
-  createTtyReporter,
   dryRunLaunch,
   GpuPolicyUnavailableError,
   launch,
@@ -12,6 +10,8 @@ import {
   type DryRunEntry,
   type ResolvedPlan,
 } from '@runboard/launcher';
+import { createPlainReporter } from '../launch-display/plain-reporter.js';
+import { createTtyReporter } from '../launch-display/tty-reporter.js';
 
 interface LaunchFlags {
   root?: string;

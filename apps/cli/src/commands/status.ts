@@ -3,7 +3,9 @@ import { RUN_SORT_KEYS } from '@runboard/dashboard-api';
 import type { RunSortKey } from '@runboard/dashboard-api';
 import { readStatus } from '../status/read-status.js';
 import { formatStatusTable } from '../status/status-table.js';
-import { shouldColor, stylizer } from '../status/terminal-style.js';
+import { shouldColor, stylizer } from '../terminal/terminal-style.js';
+import { terminalText } from '../terminal/terminal-text.js';
+import { rootOption } from './root-option.js';
 
 interface StatusOptions {
   root: string;
@@ -26,7 +28,7 @@ export function statusCommand(): Command {
       // Usage errors reach main(), which exits 2 (addCommand does not inherit this setting).
       .exitOverride()
       .description('Show every run under the root: status, progress, ETA and last update.')
-      .option('--root <dir>', 'the folder that holds the run folders', 'logs')
+      .addOption(rootOption())
       .option('--json', 'print JSON ({ root, generatedAt, summary, runs }) instead of a table')
       .addOption(
         new Option('--sort <key>', 'order of the runs').choices(RUN_SORT_KEYS).default('id'),
@@ -37,7 +39,7 @@ export function statusCommand(): Command {
             root: options.root,
             sort: options.sort,
             onWarning: (warning) =>
-              process.stderr.write(`runboard status: warning: ${warning.message}\n`),
+              process.stderr.write(`runboard status: warning: ${terminalText(warning.message)}\n`),
           });
           if (options.json) {
             process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import type { DashboardSummary, RunView } from '@runboard/dashboard-api';
 import { emptyStatusCounts } from '@runboard/dashboard-api';
-import { ageText, durationText, formatStatusTable } from './status-table.js';
+import { formatStatusTable } from './status-table.js';
 
 const now = Date.parse('2026-01-01T12:00:00Z');
 const plain = (_style: unknown, text: string): string => text;
@@ -74,20 +74,24 @@ test('an unreadable run shows its read error under its line', () => {
   expect(lines[2]).toBe('  ↳ RUNBOARD_JSON_PARSE: progress.json is not JSON');
 });
 
-test('no runs, durations and ages', () => {
+test('no runs', () => {
   expect(formatStatusTable([], summary(0, {}), { now, stylize: plain })).toBe('No runs yet.\n');
-  expect([0, 59, 61, 3725, 90_000].map(durationText)).toEqual([
-    '0s',
-    '59s',
-    '1m 01s',
-    '1h 02m',
-    '1d 1h',
-  ]);
-  expect([500, 5000, 120_000, 7_200_000, 172_800_000].map(ageText)).toEqual([
-    'now',
-    '5s ago',
-    '2m ago',
-    '2h ago',
-    '2d ago',
-  ]);
+});
+
+test('text a job wrote is printed without its control characters', () => {
+  const osc = '\x1b]0;pwned\x07';
+  const run = view('sweep/a', {
+    status: 'failed',
+    storedStatus: 'failed',
+    percent: 40,
+    record: {
+      progress: { current: 4, total: 10, unit: `epoch${osc}` },
+      error: `boom\x1b[2J\x9b31m\r\nnext line\x07`,
+    } as RunView['record'],
+  });
+  const table = formatStatusTable([run], summary(1, { failed: 1 }), { now, stylize: plain });
+  // eslint-disable-next-line no-control-regex
+  expect(table).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+  expect(table).toContain('4/10 epoch');
+  expect(table).toContain('  ↳ boom next line\n');
 });

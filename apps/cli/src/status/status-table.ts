@@ -1,5 +1,18 @@
 import type { DashboardSummary, RunView } from '@runboard/dashboard-api';
-import type { Stylize, TextStyle } from './terminal-style.js';
+import type { Stylize, TextStyle } from '../terminal/terminal-style.js';
+import {
+  barFill,
+  cutEnd,
+  cutStart,
+  formatAge,
+  formatDuration,
+  padEnd,
+  padStart,
+  percentText,
+  stepsText,
+  terminalText,
+  UNKNOWN,
+} from '../terminal/terminal-text.js';
 
 export interface StatusTableOptions {
   /** The clock, ms since the epoch. */
@@ -38,8 +51,6 @@ const COUNT_ORDER = [
 ];
 
 const BAR_WIDTH = 20;
-const PARTIAL_BLOCKS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
-const ELLIPSIS = '…';
 
 /**
  * The terminal table of `runboard status`: one line per run (id, status with the stored one
@@ -57,14 +68,14 @@ export function formatStatusTable(
   const { now, stylize } = options;
   if (runs.length === 0) return `${stylize('dim', 'No runs yet.')}\n`;
   const rows = runs.map((run) => ({
-    id: run.id,
-    status: statusText(run),
+    id: terminalText(run.id),
+    status: terminalText(statusText(run)),
     statusStyle: STATUS_STYLES[run.status] ?? 'white',
-    bar: progressBar(run.percent),
-    percent: run.percent === null ? '—' : `${Math.floor(run.percent)}%`,
-    steps: stepsText(run),
+    filled: run.percent === null ? '' : barFill(run.percent / 100, BAR_WIDTH),
+    percent: percentText(run.percent),
+    steps: run.record?.progress ? stepsText(run.record.progress) : '',
     eta: etaText(run, now),
-    updated: run.updatedAt === null ? '—' : ageText(now - Date.parse(run.updatedAt)),
+    updated: run.updatedAt === null ? UNKNOWN : formatAge(Date.parse(run.updatedAt), now),
     problem: problemText(run),
   }));
   const statusWidth = Math.max(6, ...rows.map((row) => row.status.length));
@@ -86,22 +97,22 @@ export function formatStatusTable(
       : Math.min(longestId, Math.max(16, options.columns - fixedWidth));
 
   const header = [
-    pad('RUN', idWidth),
-    pad('STATUS', statusWidth),
-    pad('PROGRESS', BAR_WIDTH + 5 + (stepsWidth > 0 ? stepsWidth + 2 : 0)),
+    padEnd('RUN', idWidth),
+    padEnd('STATUS', statusWidth),
+    padEnd('PROGRESS', BAR_WIDTH + 5 + (stepsWidth > 0 ? stepsWidth + 2 : 0)),
     padStart('ETA', etaWidth),
     padStart('UPDATED', updatedWidth),
   ].join('  ');
   const lines = [stylize('dim', header.trimEnd())];
   for (const row of rows) {
-    const filled = row.bar.filled;
     const bar =
-      stylize(row.statusStyle, filled) + stylize('dim', '░'.repeat(BAR_WIDTH - [...filled].length));
-    const progress = `${bar} ${padStart(row.percent, 4)}${stepsWidth > 0 ? `  ${pad(row.steps, stepsWidth)}` : ''}`;
+      stylize(row.statusStyle, row.filled) +
+      stylize('dim', '░'.repeat(BAR_WIDTH - [...row.filled].length));
+    const progress = `${bar} ${padStart(row.percent, 4)}${stepsWidth > 0 ? `  ${padEnd(row.steps, stepsWidth)}` : ''}`;
     lines.push(
       [
-        pad(shortenId(row.id, idWidth), idWidth),
-        stylize(row.statusStyle, pad(row.status, statusWidth)),
+        padEnd(cutStart(row.id, idWidth), idWidth),
+        stylize(row.statusStyle, padEnd(row.status, statusWidth)),
         progress,
         padStart(row.eta, etaWidth),
         stylize('dim', padStart(row.updated, updatedWidth)),
@@ -111,9 +122,7 @@ export function formatStatusTable(
     );
     if (row.problem) {
       const limit = options.columns === undefined ? Infinity : Math.max(20, options.columns - 4);
-      const text =
-        row.problem.length > limit ? `${row.problem.slice(0, limit - 1)}${ELLIPSIS}` : row.problem;
-      lines.push(stylize('red', `  ↳ ${text}`));
+      lines.push(stylize('red', `  ↳ ${cutEnd(row.problem, limit)}`));
     }
   }
   lines.push('', footer(summary, stylize));
@@ -128,29 +137,13 @@ function statusText(run: RunView): string {
 
 /** Why a run failed or cannot be read, on one line; `''` for other runs. */
 function problemText(run: RunView): string {
-  if (run.readError) return `${run.readError.code}: ${run.readError.message}`;
+  if (run.readError) return terminalText(`${run.readError.code}: ${run.readError.message}`);
   if (run.status !== 'failed' || !run.record) return '';
   const { error, exitCode, signal } = run.record;
   const text =
     error ??
     (signal ? `killed by ${signal}` : typeof exitCode === 'number' ? `exit code ${exitCode}` : '');
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-function progressBar(percent: number | null): { filled: string } {
-  if (percent === null) return { filled: '' };
-  const eighths = Math.round((Math.min(100, Math.max(0, percent)) / 100) * BAR_WIDTH * 8);
-  return { filled: '█'.repeat(Math.floor(eighths / 8)) + PARTIAL_BLOCKS[eighths % 8] };
-}
-
-function stepsText(run: RunView): string {
-  const progress = run.record?.progress;
-  if (!progress) return '';
-  const unit = progress.unit ? ` ${progress.unit}` : '';
-  const current = formatCount(progress.current);
-  return typeof progress.total === 'number'
-    ? `${current}/${formatCount(progress.total)}${unit}`
-    : `${current}${unit}`;
+  return terminalText(text);
 }
 
 function etaText(run: RunView, now: number): string {
@@ -158,9 +151,9 @@ function etaText(run: RunView, now: number): string {
     run.etaSeconds === null ||
     ['succeeded', 'failed', 'cancelled', 'outdated'].includes(run.status)
   )
-    return '—';
+    return UNKNOWN;
   const reportedAt = run.updatedAt === null ? now : Date.parse(run.updatedAt);
-  return durationText(Math.max(0, run.etaSeconds - Math.max(0, now - reportedAt) / 1000));
+  return formatDuration(Math.max(0, run.etaSeconds - Math.max(0, now - reportedAt) / 1000));
 }
 
 function footer(summary: DashboardSummary, stylize: Stylize): string {
@@ -179,58 +172,7 @@ function footer(summary: DashboardSummary, stylize: Stylize): string {
       ? 'ETA unknown'
       : summary.etaSeconds === 0
         ? null
-        : `ETA ${durationText(summary.etaSeconds)}`,
+        : `ETA ${formatDuration(summary.etaSeconds)}`,
   ].filter((part): part is string => part !== null);
   return `${parts.join(', ')}${overall.length > 0 ? `  ·  ${stylize('bold', overall.join(' · '))}` : ''}`;
-}
-
-/**
- * A duration in its two largest units: `42s`, `3m 05s`, `2h 10m`, `3d 4h`.
- *
- * @example
- * durationText(3725); // '1h 02m'
- */
-export function durationText(seconds: number): string {
-  const total = Math.max(0, Math.round(seconds));
-  const days = Math.floor(total / 86_400);
-  const hours = Math.floor((total % 86_400) / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const secs = total % 60;
-  if (days > 0) return `${days}d ${hours}h`;
-  if (hours > 0) return `${hours}h ${String(minutes).padStart(2, '0')}m`;
-  if (minutes > 0) return `${minutes}m ${String(secs).padStart(2, '0')}s`;
-  return `${secs}s`;
-}
-
-/**
- * How long ago, short: `now`, `12s ago`, `5m ago`, `3h ago`, `2d ago`.
- *
- * @example
- * ageText(90_000); // '1m ago'
- */
-export function ageText(ms: number): string {
-  if (!Number.isFinite(ms)) return '—';
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 2) return 'now';
-  if (seconds < 60) return `${seconds}s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ago`;
-  return `${Math.floor(seconds / 86_400)}d ago`;
-}
-
-/** Shortens an id to `width` characters by dropping its start, which the folder groups share. */
-function shortenId(id: string, width: number): string {
-  return id.length <= width ? id : ELLIPSIS + id.slice(id.length - width + 1);
-}
-
-function formatCount(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
-}
-
-function pad(text: string, width: number): string {
-  return text + ' '.repeat(Math.max(0, width - [...text].length));
-}
-
-function padStart(text: string, width: number): string {
-  return ' '.repeat(Math.max(0, width - [...text].length)) + text;
 }

@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test as base } from 'vitest';
 import type { RunRecord } from '@runboard/launcher';
+import { readStatus } from '../../src/status/read-status.js';
 
 export const cliBin = join(import.meta.dirname, '..', '..', 'bin', 'runboard.js');
 
@@ -18,14 +21,18 @@ export interface CliProcess {
   output: () => string;
 }
 
-/** Starts the built CLI with output on pipes (plain lines, no live display). */
-export function startRunboard(
-  args: string[],
-  options: { cwd?: string; timeoutMs?: number } = {},
-): CliProcess {
+export interface CliOptions {
+  cwd?: string;
+  timeoutMs?: number;
+  /** Added to this process's environment (`undefined` removes a variable). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts the built CLI with output on pipes (plain lines, no live display, no colours). */
+export function startRunboard(args: string[], options: CliOptions = {}): CliProcess {
   const child = spawn(process.execPath, [cliBin, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: options.timeoutMs ?? 60_000,
   });
@@ -40,36 +47,21 @@ export function startRunboard(
   return { child, result, output: () => stdout + stderr };
 }
 
-export function runboard(
-  args: string[],
-  options: { cwd?: string; timeoutMs?: number } = {},
-): Promise<CliResult> {
+/** Runs the built CLI to its end. */
+export function runboard(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return startRunboard(args, options).result;
 }
 
-/** The records under `root`, by run id. */
-export function readRecords(root: string): Map<string, RunRecord> {
-  const records = new Map<string, RunRecord>();
-  const walk = (dir: string) => {
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    if (names.includes('progress.json')) {
-      const record = JSON.parse(readFileSync(join(dir, 'progress.json'), 'utf8')) as RunRecord;
-      records.set(record.id, record);
-    }
-    for (const name of names) if (!name.includes('.')) walk(join(dir, name));
-  };
-  walk(root);
-  return records;
+/** The readable records under `root`, by run id, read the way `runboard status` reads them. */
+export async function readRecords(root: string): Promise<Map<string, RunRecord>> {
+  const { runs } = await readStatus({ root });
+  return new Map(runs.flatMap((run) => (run.record ? [[run.id, run.record]] : [])));
 }
 
-/** SIGKILLs the supervisors and jobs that records under `root` name (test clean-up). */
-export function killRuns(root: string): void {
-  for (const record of readRecords(root).values()) {
+/** SIGKILLs the process groups of the supervisors and jobs that records under `root` name. */
+export async function killRuns(root: string): Promise<void> {
+  const records = await readRecords(root).catch(() => new Map<string, RunRecord>());
+  for (const record of records.values()) {
     for (const pid of [record.supervisorPid, record.pid]) {
       if (!pid) continue;
       try {
@@ -81,17 +73,19 @@ export function killRuns(root: string): void {
   }
 }
 
-export async function waitFor<T>(
-  check: () => T | undefined | null | false,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/**
+ * A fresh temp folder per test (`dir`; plans put their runs in `dir/logs`), removed afterwards
+ * with every process those runs left behind.
+ */
+export const test = base.extend<{ dir: string }>({
+  // eslint-disable-next-line no-empty-pattern
+  dir: async ({}, use) => {
+    const dir = await mkdtemp(join(tmpdir(), 'runboard-cli-'));
+    try {
+      await use(dir);
+    } finally {
+      await killRuns(join(dir, 'logs'));
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+});

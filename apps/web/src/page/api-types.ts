@@ -1,11 +1,27 @@
 /**
- * The dashboard API's answers (`@runboard/dashboard-api`), as far as the page reads them: the
- * same field names and types, fewer fields. The page is compiled for the browser without Node
- * types, so it cannot import the API's own types; `test/api-contract.test.ts` checks at compile
- * time that the API's types still fit these, and at run time that a real app's answers read
- * back field for field. Normalisers read answers through {@link Wire} views of these types, so
- * a field name the API does not send does not compile.
+ * The dashboard API's answers, as the page reads them. Where the API names a plain interface
+ * the page takes it as is, as a type only: the page runs in the browser without a bundler, so
+ * nothing of `@runboard/dashboard-api` is loaded, and `tsconfig.page.json` reads the packages'
+ * declarations (without Node's types). The run record, its progress and the control requests
+ * are zod objects that allow extra fields, so the page names the fields it reads of them here;
+ * `test/api-contract.test.ts` checks at compile time that the API's types still fit these, and
+ * at run time that a real app's answers read back field for field. Normalisers read answers
+ * through {@link Wire} views of these types, so a field name the API does not send does not
+ * compile.
  */
+import type {
+  ApiErrorBody as DashboardErrorBody,
+  DashboardSummary,
+  GpuProcessView,
+  GpuView,
+  LogChunk,
+  MetricsHistory,
+  ResourcesSnapshot,
+  RunListPage,
+  RunReadProblem,
+  RunView,
+} from '@runboard/dashboard-api';
+import type { MetricsLine } from '@runboard/launcher';
 
 /** `progress` of a run record. */
 export interface ApiProgress {
@@ -36,31 +52,14 @@ export interface ApiRunRecord {
   metrics?: Record<string, number | null> | null;
 }
 
-/** `RunReadProblem`: why the latest read of a run's `progress.json` failed. */
-export interface ApiReadProblem {
-  code: string;
-  message: string;
-  at: string;
-}
+/** Why the latest read of a run's `progress.json` failed. */
+export type ApiReadProblem = RunReadProblem;
 
-/** `RunView`: a run in `GET /api/runs`, `GET /api/runs/<id>` and the SSE `run` event. */
-export interface ApiRunView {
-  id: string;
-  status: string;
-  storedStatus: string | null;
-  percent: number | null;
-  etaSeconds: number | null;
-  updatedAt: string | null;
-  readError: ApiReadProblem | null;
-  record: ApiRunRecord | null;
-}
+/** A run in `GET /api/runs`, `GET /api/runs/<id>` and the SSE `run` event. */
+export type ApiRunView = RunView;
 
-/** `RunListPage`: `GET /api/runs`. */
-export interface ApiRunListPage {
-  runs: ApiRunView[];
-  nextCursor: string | null;
-  total: number;
-}
+/** `GET /api/runs`. */
+export type ApiRunListPage = RunListPage;
 
 /** A pending cancel request in `control.json`. */
 export interface ApiCancelRequest {
@@ -78,85 +77,40 @@ export interface ApiRunDetail {
   control: ApiControl | null;
 }
 
-/** `GET /api/runs/<id>/log` (`LogChunk` and the id). */
-export interface ApiLogChunk {
-  text: string;
-  end: number;
-  exists: boolean;
-  reset: boolean;
-}
+/** `GET /api/runs/<id>/log` (and the id). */
+export type ApiLogChunk = LogChunk & { id: string };
 
 /**
- * The `log` event of `GET /api/runs/<id>/log?follow=1` (`LogChunk` and the id): first the tail
- * (`reset: true`), then each appended piece; `reset` again when the log was truncated.
+ * The `log` event of `GET /api/runs/<id>/log?follow=1`: first the tail (`reset: true`), then
+ * each appended piece; `reset` again when the log was truncated.
  */
-export interface ApiLogEvent extends ApiLogChunk {
-  id: string;
-}
+export type ApiLogEvent = ApiLogChunk;
 
-/** One line of `metrics.jsonl` (`MetricsLine`). */
-export interface ApiMetricsPoint {
-  time: string;
-  percent?: number | null;
-  metrics?: Record<string, number | null>;
-}
+/** One line of `metrics.jsonl`. */
+export type ApiMetricsPoint = MetricsLine;
 
-/** `GET /api/runs/<id>/metrics` (`MetricsHistory` and the id). */
-export interface ApiMetricsHistory {
-  points: Record<string, unknown>[];
-}
+/** `GET /api/runs/<id>/metrics` (and the id). */
+export type ApiMetricsHistory = MetricsHistory & { id: string };
 
-/** `DashboardSummary`: `GET /api/summary` and the SSE `summary` event. */
-export interface ApiSummary {
-  total: number;
-  percent: number | null;
-  etaSeconds: number | null;
-  generatedAt: string;
-}
+/** `GET /api/summary` and the SSE `summary` event. */
+export type ApiSummary = DashboardSummary;
 
 /** The SSE `removed` event. */
 export interface ApiRemovedEvent {
   id: string;
 }
 
-/** `GpuProcessView`: a process on a GPU, with the run it belongs to when the server can tell. */
-export interface ApiGpuProcess {
-  pid: number;
-  name: string | null;
-  usedMemoryMiB: number | null;
-  runId: string | null;
-}
+/** A process on a GPU, with the run it belongs to when the server can tell. */
+export type ApiGpuProcess = GpuProcessView;
 
-/** `GpuView`: one GPU as `nvidia-smi` reports it. */
-export interface ApiGpu {
-  index: number;
-  uuid: string;
-  name: string;
-  memoryTotalMiB: number | null;
-  memoryUsedMiB: number | null;
-  utilizationPercent: number | null;
-  processes: ApiGpuProcess[];
-}
+/** One GPU as `nvidia-smi` reports it. */
+export type ApiGpu = GpuView;
 
-/** `ResourcesSnapshot`: `GET /api/resources` and the SSE `resources` event of `/api/events`. */
-export interface ApiResources {
-  hostname: string;
-  sampledAt: string;
-  cpu: {
-    cores: number;
-    model: string | null;
-    loadAverage: [number, number, number];
-    utilizationPercent: number | null;
-  };
-  memory: { totalBytes: number; usedBytes: number };
-  gpus: ApiGpu[];
-  gpuUnavailableReason: string | null;
-}
+/** `GET /api/resources` and the SSE `resources` event of `/api/events`. */
+export type ApiResources = ResourcesSnapshot;
 
-/** `ApiErrorBody`: every error answer. */
-export interface ApiErrorBody {
-  error: { code: string; message: string };
-}
+/** Every error answer. */
+export type ApiErrorBody = DashboardErrorBody;
 
 /**
  * An answer as it arrives: any of `T`'s fields may be missing or of another type, and nothing

@@ -1,4 +1,7 @@
-/** Text formats of the page: durations, ages, percentages, sizes. Pure functions. */
+/**
+ * Text formats of the page: durations, ages, percentages, sizes. Pure functions, no DOM, so
+ * the CLI shares them (`@runboard/web/format`): the page and the terminal say `3m 05s` alike.
+ */
 
 /**
  * A duration in seconds as its two largest units: `42s`, `3m 05s`, `2h 10m`, `3d 4h`.

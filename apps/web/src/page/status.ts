@@ -1,22 +1,29 @@
-/**
- * The statuses the page shows: the stored ones, the derived ones, and `unreadable` for a run
- * whose `progress.json` cannot be read. The order is the table's default sort: what needs
- * attention first, finished work last.
- */
-export const DISPLAY_STATUSES = [
-  'failed',
-  'unreadable',
-  'stalled',
-  'stuck',
-  'running',
-  'starting',
-  'queued',
-  'cancelled',
-  'succeeded',
-  'outdated',
-] as const;
+import type { DashboardStatus } from '@runboard/dashboard-api';
 
-export type KnownDisplayStatus = (typeof DISPLAY_STATUSES)[number];
+/** A status the page knows: the stored ones, the derived ones, and `unreadable`. */
+export type KnownDisplayStatus = DashboardStatus;
+
+/**
+ * What each status means (the badge's tooltip), in the table's default order: what needs
+ * attention first, finished work last. The type asks for every status of the API; the order
+ * is the API's `STATUS_SORT_ORDER` (`test/api-contract.test.ts` checks it: the page runs in
+ * the browser without a bundler, so it can take the API's types but not its values).
+ */
+export const STATUS_HINTS: Readonly<Record<KnownDisplayStatus, string>> = {
+  failed: 'finished with an error',
+  unreadable: 'its progress.json cannot be read',
+  stalled: 'running, but its heartbeat is old or its supervisor is gone',
+  stuck: 'running, but its progress has not changed for a long time',
+  running: 'running, heartbeat fresh',
+  starting: 'claimed by a launcher, starting',
+  queued: 'waiting to start',
+  cancelled: 'cancelled on request',
+  succeeded: 'finished successfully',
+  outdated: 'succeeded long ago',
+};
+
+/** Every status the page shows, in the table's default order. */
+export const DISPLAY_STATUSES = Object.keys(STATUS_HINTS) as readonly KnownDisplayStatus[];
 
 const RANK = new Map<string, number>(DISPLAY_STATUSES.map((status, index) => [status, index]));
 
@@ -37,20 +44,6 @@ export const FINAL_STATUSES: ReadonlySet<string> = new Set([
 export function isActiveStatus(status: string): boolean {
   return status === 'running' || status === 'starting';
 }
-
-/** A short description for the status badge's tooltip. */
-export const STATUS_HINTS: Readonly<Record<KnownDisplayStatus, string>> = {
-  queued: 'waiting to start',
-  starting: 'claimed by a launcher, starting',
-  running: 'running, heartbeat fresh',
-  succeeded: 'finished successfully',
-  failed: 'finished with an error',
-  cancelled: 'cancelled on request',
-  stalled: 'running, but its heartbeat is old or its supervisor is gone',
-  stuck: 'running, but its progress has not changed for a long time',
-  outdated: 'succeeded long ago',
-  unreadable: 'its progress.json cannot be read',
-};
 
 /** A CSS-safe token for a status, used as `status-<token>` class. */
 export function statusClass(status: string): string {

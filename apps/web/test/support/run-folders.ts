@@ -42,6 +42,13 @@ export async function writeRecord(root: string, record: RunRecord): Promise<void
   await writeJson(join(dir, RUN_FILES.progress), record);
 }
 
+/** Writes a fresh {@link runRecord} of `id` under `root` (see {@link writeRecord}); returns it. */
+export async function writeRun(root: string, id: string, fields: Partial<RunRecord> = {}) {
+  const record = runRecord(id, fields);
+  await writeRecord(root, record);
+  return record;
+}
+
 export async function writeLog(root: string, id: string, text: string): Promise<void> {
   await writeFile(join(root, ...id.split('/'), RUN_FILES.log), text);
 }
