@@ -6,3 +6,4 @@ export * from './check-dependencies.js';
 export * from './resolve-plan.js';
 export * from './load-plan.js';
 export * from './plan-json-schema.js';
+export * from './executor-schema.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { executorSchema, slurmResourcesSchema } from './executor-schema.js';
 import { runIdProblem } from '../run-folder/run-id.js';
 
 const positiveSeconds = z.number().positive();
@@ -98,6 +99,9 @@ const runSettings = {
     .optional()
     .describe('Run ids that must succeed before this run starts.'),
   progress: runProgressConfigSchema.optional(),
+  slurm: slurmResourcesSchema
+    .optional()
+    .describe("Slurm resources of this run, over the executor's (executor.kind slurm only)."),
 };
 
 /** One run of a plan. */
@@ -203,6 +207,7 @@ export const planSchema = z
       .positive()
       .optional()
       .describe('Cap of each run.log (the supervisor keeps the newest bytes).'),
+    executor: executorSchema.optional(),
     runs: z.array(runSpecSchema).optional(),
     sweeps: z.array(sweepSpecSchema).optional(),
   })

@@ -43,6 +43,45 @@ export const finalWriteErrorSchema = z
 
 export type FinalWriteError = z.infer<typeof finalWriteErrorSchema>;
 
+/** Why a queued run is not running yet, as the launcher (or the Slurm queue) last saw it. */
+export const WAIT_REASONS = [
+  'slot',
+  'dependency',
+  'retry-delay',
+  'gpu-policy',
+  'gpu-slot',
+  'slurm',
+  'no-launcher',
+] as const;
+
+export type WaitReason = (typeof WAIT_REASONS)[number];
+
+/** A queued run's reason to wait, like `squeue`'s REASON column. */
+export const runWaitingSchema = z
+  .looseObject({
+    reason: z.enum(WAIT_REASONS),
+    detail: z
+      .string()
+      .nullable()
+      .optional()
+      .describe("Readable detail: the dependency, the GPU check that failed, Slurm's reason."),
+    until: optionalTime('When the wait ends, where that is known (a retry delay).'),
+    since: optionalTime('When the run started waiting for this reason.'),
+  })
+  .describe("Why a queued run is not running yet (like squeue's REASON).");
+
+export type RunWaiting = z.infer<typeof runWaitingSchema>;
+
+/** Where an attempt runs, when not as a local process of the launcher's machine. */
+export const runExecutorSchema = z
+  .looseObject({
+    kind: z.enum(['local', 'ssh', 'slurm']),
+    jobId: z.string().nullable().optional().describe('The Slurm job id of the attempt.'),
+  })
+  .describe('The executor of the latest attempt (local, ssh or slurm) and its job id.');
+
+export type RunExecutor = z.infer<typeof runExecutorSchema>;
+
 /** Who claimed a run for starting (status `starting`). */
 export const runClaimSchema = z
   .looseObject({
@@ -121,6 +160,27 @@ export const runRecordSchema = z
     signal: z.string().nullable().optional(),
     error: z.string().nullable().optional().describe('Why the run failed or was not started.'),
     finalWriteError: finalWriteErrorSchema.nullable().optional(),
+    errorTail: z
+      .array(z.string())
+      .nullable()
+      .optional()
+      .describe(
+        "The job's last output lines (stderr and stdout, at most 20 lines / 4 KB, control characters stripped) when it failed.",
+      ),
+    commandHash: z
+      .string()
+      .nullable()
+      .optional()
+      .describe(
+        'A hash of what the latest attempt ran (command, env, cwd), to tell when the plan changed since.',
+      ),
+    waiting: runWaitingSchema.nullable().optional(),
+    server: z
+      .string()
+      .nullable()
+      .optional()
+      .describe("The name of the plan's server the latest attempt was started on."),
+    executor: runExecutorSchema.nullable().optional(),
     progress: runProgressSchema.nullable().optional(),
     metrics: runMetricsSchema.nullable().optional(),
   })
