@@ -6,12 +6,21 @@ import { layersRule } from './tools/eslint-rules/layers.js';
 
 /** The layers, bottom up: each may use only the ones below it. */
 export const depConstraints = [
-  { sourceTag: 'layer:locking', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'layer:json-io', onlyDependOnLibsWithTags: ['layer:locking'] },
-  { sourceTag: 'layer:launcher', onlyDependOnLibsWithTags: ['layer:json-io', 'layer:locking'] },
+  { sourceTag: 'layer:test-kit', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'layer:locking', onlyDependOnLibsWithTags: ['layer:test-kit'] },
+  { sourceTag: 'layer:json-io', onlyDependOnLibsWithTags: ['layer:locking', 'layer:test-kit'] },
+  {
+    sourceTag: 'layer:launcher',
+    onlyDependOnLibsWithTags: ['layer:json-io', 'layer:locking', 'layer:test-kit'],
+  },
   {
     sourceTag: 'layer:dashboard-api',
-    onlyDependOnLibsWithTags: ['layer:launcher', 'layer:json-io', 'layer:locking'],
+    onlyDependOnLibsWithTags: [
+      'layer:launcher',
+      'layer:json-io',
+      'layer:locking',
+      'layer:test-kit',
+    ],
   },
   {
     sourceTag: 'layer:app',
@@ -21,6 +30,7 @@ export const depConstraints = [
       'layer:launcher',
       'layer:json-io',
       'layer:locking',
+      'layer:test-kit',
     ],
   },
 ];
@@ -40,7 +50,7 @@ export default tseslint.config(
   {
     plugins: { runboard: { rules: { layers: layersRule } } },
     rules: {
-      'runboard/layers': ['error', { depConstraints }],
+      'runboard/layers': ['error', { depConstraints, testOnlyTags: ['layer:test-kit'] }],
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },

@@ -1,5 +1,6 @@
 /** Every Nx project of the workspace, bottom layer first. */
 export const PROJECTS = [
+  'tools/test-kit',
   'packages/locking',
   'packages/json-io',
   'packages/launcher',

@@ -13,7 +13,7 @@ const workspaceRoot = join(import.meta.dirname, '..', '..');
 /** @returns {Map<string, { name: string, root: string, tags: string[] }>} */
 function readProjects() {
   const projects = new Map();
-  for (const group of ['packages', 'apps']) {
+  for (const group of ['packages', 'apps', 'tools']) {
     const groupDir = join(workspaceRoot, group);
     if (!existsSync(groupDir)) continue;
     for (const entry of readdirSync(groupDir)) {
@@ -52,6 +52,7 @@ export const layersRule = {
               required: ['sourceTag', 'onlyDependOnLibsWithTags'],
             },
           },
+          testOnlyTags: { type: 'array', items: { type: 'string' } },
         },
         additionalProperties: false,
       },
@@ -59,6 +60,8 @@ export const layersRule = {
     messages: {
       notAllowed:
         'A project tagged "{{sourceTag}}" may not import "{{target}}" (tags: {{targetTags}}); allowed: {{allowed}}.',
+      testOnly:
+        '"{{target}}" is for tests only: import it from test, bench or script files, not from library code.',
       relativeEscape:
         'Import "{{target}}" reaches into another project; import it by package name.',
     },
@@ -66,6 +69,7 @@ export const layersRule = {
   create(context) {
     const projects = readProjects();
     const constraints = context.options[0]?.depConstraints ?? [];
+    const testOnlyTags = context.options[0]?.testOnlyTags ?? [];
     const file = context.filename;
     const source = [...projects.values()].find((project) => file.startsWith(project.root + sep));
     if (!source) return {};
@@ -86,6 +90,9 @@ export const layersRule = {
         : specifier.split('/')[0];
       const target = projects.get(packageName);
       if (!target || target === source) return;
+      if (target.tags.some((tag) => testOnlyTags.includes(tag)) && !isTestSide(source, file)) {
+        context.report({ node, messageId: 'testOnly', data: { target: packageName } });
+      }
       for (const constraint of constraints) {
         if (!source.tags.includes(constraint.sourceTag)) continue;
         if (!target.tags.some((tag) => constraint.onlyDependOnLibsWithTags.includes(tag))) {
@@ -119,3 +126,9 @@ export const layersRule = {
     };
   },
 };
+
+/** Whether `file` is a test, benchmark or script of `project` rather than its library code. */
+function isTestSide(project, file) {
+  const path = relative(project.root, file).split(sep).join('/');
+  return /(^|\/)(test|bench|scripts)\//.test(path) || /\.test\.ts$/.test(path);
+}

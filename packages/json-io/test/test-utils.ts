@@ -1,22 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test as base, expect } from 'vitest';
+import { testWithTempDir } from '@runboard/test-kit';
+import { expect } from 'vitest';
 import { isTempFileName } from '../src/temp-files.js';
 
 /** `test` with a fresh temp folder per test, removed afterwards. */
-export const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'json-io-test-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-});
+export const test = testWithTempDir('json-io-test-');
 
 export function tempFilesIn(dir: string): string[] {
   return readdirSync(dir).filter((name) => isTempFileName(name));

@@ -1,8 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { test as base } from 'vitest';
+import { testWithTempDir } from '@runboard/test-kit';
 import type { LockOwner } from '../src/owner.js';
 import { createOwnerRecord } from '../src/owner.js';
 
@@ -13,14 +12,7 @@ export { killAll, spawnFixture } from './processes.js';
 export const hasPython = spawnSync('python3', ['--version']).status === 0;
 
 /** A vitest `test` with a fresh temporary folder per test, removed afterwards. */
-export const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'runboard-locking-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-});
+export const test = testWithTempDir('runboard-locking-');
 
 /** Checks an enter/exit log: each line `enter <id>` is directly followed by `exit <id>`. */
 export function findOverlaps(log: string): string[] {

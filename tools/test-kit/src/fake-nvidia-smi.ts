@@ -1,0 +1,50 @@
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The fake `nvidia-smi` script (see `bin/fake-nvidia-smi.mjs` for the variables it reads). */
+export const FAKE_NVIDIA_SMI = fileURLToPath(
+  new URL('../bin/fake-nvidia-smi.mjs', import.meta.url),
+);
+
+/** The folder of a real H200's `nvidia-smi` answers, captured for the parser tests. */
+export const H200_FIXTURES = fileURLToPath(
+  new URL('../fixtures/nvidia-smi-h200/', import.meta.url),
+);
+
+/**
+ * Reads one captured H200 answer, e.g. `query-gpu.csv`.
+ *
+ * @example
+ * const csv = await readH200Fixture('query-gpu.csv');
+ */
+export function readH200Fixture(name: string): Promise<string> {
+  return readFile(join(H200_FIXTURES, name), 'utf8');
+}
+
+/** One simulated GPU of a {@link NvidiaSmiScenario}: an H200 with this load. */
+export interface ScenarioGpu {
+  utilizationPercent: number;
+  memoryUsedMiB: number;
+  processes?: { pid: number; usedMemoryMiB: number }[];
+}
+
+/** What the fake answers when `FAKE_NVIDIA_SMI_SCENARIO` names a JSON file of this shape. */
+export interface NvidiaSmiScenario {
+  gpus: ScenarioGpu[];
+}
+
+/**
+ * Puts the fake as `nvidia-smi` into `binDir` (made if missing), for tests that put that
+ * folder first on a child's `PATH`. Returns the fake's path there.
+ *
+ * @example
+ * const bin = await installFakeNvidiaSmi(join(dir, 'bin'));
+ * spawn('runboard', args, { env: { ...process.env, PATH: `${dirname(bin)}:${process.env.PATH}` } });
+ */
+export async function installFakeNvidiaSmi(binDir: string): Promise<string> {
+  await mkdir(binDir, { recursive: true });
+  const target = join(binDir, 'nvidia-smi');
+  await copyFile(FAKE_NVIDIA_SMI, target);
+  return target;
+}

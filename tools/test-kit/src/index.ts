@@ -1,0 +1,3 @@
+export * from './temp-dir.js';
+export * from './fake-nvidia-smi.js';
+export * from './run-folders.js';
