@@ -1,13 +1,14 @@
 /**
  * The stable `code` of every error this package throws. `ELOCKED`, `ECOMPROMISED` and
  * `ERELEASED` are proper-lockfile's own codes; `ABORT_ERR` is Node's code for an aborted
- * operation.
+ * operation; `RUNBOARD_LOCK_IO` a failed file-system step on the lock's own files.
  */
 export const LOCK_ERROR_CODES = {
   locked: 'ELOCKED',
   compromised: 'ECOMPROMISED',
   released: 'ERELEASED',
   aborted: 'ABORT_ERR',
+  io: 'RUNBOARD_LOCK_IO',
 } as const;
 
 export type LockErrorCode = (typeof LOCK_ERROR_CODES)[keyof typeof LOCK_ERROR_CODES];
@@ -96,5 +97,37 @@ export class LockAbortError extends LockError {
 
   constructor(file: string, reason: unknown) {
     super(file, `Waiting for the lock on ${file} was aborted`, { cause: reason });
+  }
+}
+
+/**
+ * A file-system step on the lock's own files failed (code `RUNBOARD_LOCK_IO`): a full disk, a
+ * read-only or failing file system. `lockDir` names the lock folder, `systemCode` keeps the
+ * errno code (`ENOSPC`, `EROFS`, `EIO`, …), `syscall` the step, and `cause` the original error.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await acquireLock('runs/a/progress.json');
+ * } catch (error) {
+ *   if (error instanceof LockIoError && error.systemCode === 'ENOSPC') console.error(`disk full at ${error.lockDir}`);
+ *   else throw error;
+ * }
+ * ```
+ */
+export class LockIoError extends LockError {
+  override readonly name = 'LockIoError';
+  readonly code = LOCK_ERROR_CODES.io;
+  readonly lockDir: string;
+  readonly systemCode: string | undefined;
+  readonly syscall: string | undefined;
+
+  /** `action`: what failed, as in "Could not take the lock …" (`take`, `release`). */
+  constructor(file: string, lockDir: string, action: string, cause: unknown) {
+    const { code, syscall, message } = (cause ?? {}) as Partial<NodeJS.ErrnoException>;
+    super(file, `Could not ${action} the lock ${lockDir}: ${message ?? String(cause)}`, { cause });
+    this.lockDir = lockDir;
+    this.systemCode = typeof code === 'string' ? code : undefined;
+    this.syscall = typeof syscall === 'string' ? syscall : undefined;
   }
 }

@@ -1,7 +1,8 @@
 import type { NoParamCallback, Stats } from 'node:fs';
 import fs from 'node:fs';
 import { join } from 'node:path';
-import { recordNameFor, stagingDirFor } from './lock-paths.js';
+import { LockIoError } from './errors.js';
+import { lockTargetOf, recordNameFor, stagingDirFor } from './lock-paths.js';
 import type { LockOwner } from './owner.js';
 
 type StatCallback = (error: NodeJS.ErrnoException | null, stats?: Stats) => void;
@@ -103,7 +104,11 @@ export class LockFiles {
   #createSync(): void {
     const staging = this.#stagingDir;
     const stagedRecord = join(staging, this.#recordName);
-    fs.mkdirSync(staging);
+    try {
+      fs.mkdirSync(staging);
+    } catch (error) {
+      throw this.#ioError('take', error);
+    }
     try {
       fs.writeFileSync(stagedRecord, this.#recordText, { flag: 'wx' });
       fs.renameSync(staging, this.lockDir);
@@ -114,8 +119,13 @@ export class LockFiles {
       // ENOTDIR: `<file>.lock` is not a folder, another program's lock file (waited for).
       throw code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR'
         ? lockedError(this.lockDir)
-        : error;
+        : this.#ioError('take', error);
     }
+  }
+
+  /** An I/O error (ENOSPC, EIO, …) on the lock's files, named by the lock folder. */
+  #ioError(action: string, error: unknown): LockIoError {
+    return new LockIoError(lockTargetOf(this.lockDir), this.lockDir, action, error);
   }
 
   readonly stat = (path: string, callback: StatCallback): void => {
@@ -165,13 +175,15 @@ export class LockFiles {
     try {
       fs.unlinkSync(this.recordPath);
     } catch (error) {
-      if (ignoreCodes(error as NodeJS.ErrnoException, 'ENOENT')) throw error;
+      if (ignoreCodes(error as NodeJS.ErrnoException, 'ENOENT'))
+        throw this.#ioError('release', error);
       return;
     }
     try {
       fs.rmdirSync(this.lockDir);
     } catch (error) {
-      if (ignoreCodes(error as NodeJS.ErrnoException, 'ENOENT', 'ENOTEMPTY', 'EEXIST')) throw error;
+      if (ignoreCodes(error as NodeJS.ErrnoException, 'ENOENT', 'ENOTEMPTY', 'EEXIST'))
+        throw this.#ioError('release', error);
     }
   }
 }

@@ -3,10 +3,16 @@ import { basename, dirname, join, resolve } from 'node:path';
 
 const RECORD_PATTERN = /^owner-([0-9a-f]{16})\.json$/;
 const STAGING_SUFFIX = '.new';
+const LOCK_SUFFIX = '.lock';
 
 /** The folder whose existence is the lock (proper-lockfile's default `<file>.lock`). */
 export function lockDirFor(target: string): string {
-  return `${target}.lock`;
+  return `${target}${LOCK_SUFFIX}`;
+}
+
+/** The file a lock folder protects: `lockDirFor`'s inverse. */
+export function lockTargetOf(lockDir: string): string {
+  return lockDir.slice(0, -LOCK_SUFFIX.length);
 }
 
 export function recordNameFor(token: string): string {
