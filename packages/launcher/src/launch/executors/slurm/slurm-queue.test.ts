@@ -1,0 +1,35 @@
+import { describe, expect, test } from 'vitest';
+import { parseJobCompletion } from './jobcomp.js';
+import { parseSqueue } from './slurm-queue.js';
+
+describe('parseSqueue', () => {
+  test("keeps runboard's jobs, with run folders that hold spaces", () => {
+    const jobs = parseSqueue(
+      [
+        '12 PENDING Priority runboard 1 /logs/a b',
+        '13 RUNNING None runboard 2 /logs/c',
+        '14 RUNNING None (null)',
+        '',
+      ].join('\n'),
+    );
+    expect([...jobs.values()]).toEqual([
+      { jobId: '12', state: 'PENDING', reason: 'Priority', attempt: 1, runDir: '/logs/a b' },
+      { jobId: '13', state: 'RUNNING', reason: 'None', attempt: 2, runDir: '/logs/c' },
+    ]);
+  });
+});
+
+describe('parseJobCompletion', () => {
+  test('reads the state, exit code and signal of a jobcomp/filetxt line', () => {
+    expect(
+      parseJobCompletion(
+        'JobId=7 UserId=root(0) Name=a JobState=FAILED Partition=gpu WorkDir=/logs/a DerivedExitCode=0:0 ExitCode=3:0 ',
+      ),
+    ).toEqual({ state: 'FAILED', exitCode: 3, signal: 0 });
+    expect(parseJobCompletion('JobId=8 JobState=CANCELLED ExitCode=0:9')).toEqual({
+      state: 'CANCELLED',
+      exitCode: 0,
+      signal: 9,
+    });
+  });
+});
