@@ -5,6 +5,9 @@
 //   a bare loop that spawns the same jobs back to back (no records, no supervisor): the floor.
 // - reconciling a plan of 1,000 runs ≤ 2 s: a fresh root (every record created), a restart with
 //   every run queued, and a relaunch of a finished plan.
+// - plan size: a plan of 30,000 runs of `true` at concurrency 2 against one of 40 (issue 12 item 6:
+//   ≥ 0.8× the throughput, launcher RSS ≤ 250 MB), throughput over the same number of completed
+//   runs (the first 40), then the launch is stopped through its AbortSignal.
 // Rounds are interleaved across variants; medians are reported.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -216,11 +219,100 @@ async function reconcileTable(rounds: number): Promise<string> {
   ].join('\n');
 }
 
+const SCALE_COMPLETED = 40;
+
+interface ScaleSample {
+  runsPerSecond: number;
+  reconcileMs: number;
+  peakRssMb: number;
+}
+
+/**
+ * Launches `size` runs of `true` at concurrency 2 and measures, from the first start, how fast
+ * the first {@link SCALE_COMPLETED} runs complete, and the launcher's peak RSS (this process).
+ */
+async function scaleRound(dir: string, size: number): Promise<ScaleSample> {
+  const plan = resolvePlan(
+    {
+      concurrency: 2,
+      heartbeatSeconds: 5,
+      runs: Array.from({ length: size }, (_, index) => ({
+        id: `sweep/run_${String(index).padStart(5, '0')}`,
+        command: ['true'],
+      })),
+    },
+    { baseDir: dir },
+  );
+  const controller = new AbortController();
+  let firstStart: number | undefined;
+  let completed = 0;
+  let lastCompletion = 0;
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const began = performance.now();
+  let reconciledAt = began;
+  await launch({
+    plan,
+    executor: createLocalExecutor({
+      execCommand: execCommand(),
+      preload,
+      standbyEntry: standbyEntry(),
+    }),
+    signal: controller.signal,
+    onEvent: (event) => {
+      if (event.type === 'reconciled') reconciledAt = performance.now();
+      if (event.type === 'started') firstStart ??= performance.now();
+      if (event.type === 'finished' && event.final && completed < SCALE_COMPLETED) {
+        completed++;
+        lastCompletion = performance.now();
+        if (completed === SCALE_COMPLETED) controller.abort(new Error('measured'));
+      }
+    },
+  });
+  clearInterval(sampler);
+  return {
+    runsPerSecond: (completed / (lastCompletion - (firstStart ?? lastCompletion))) * 1000,
+    reconcileMs: reconciledAt - began,
+    peakRssMb: Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20,
+  };
+}
+
+async function scaleTable(rounds: number): Promise<string> {
+  const sizes = [40, 30_000];
+  const samples = new Map<number, ScaleSample[]>(sizes.map((size) => [size, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const size of sizes) {
+      const dir = tempDir();
+      try {
+        samples.get(size)!.push(await scaleRound(dir, size));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  const rate = (size: number) => median(samples.get(size)!.map((sample) => sample.runsPerSecond));
+  return [
+    `Plan size (runs of \`true\`, concurrency 2, throughput over the first ${SCALE_COMPLETED} completed runs, ${rounds} rounds, median; target: 30,000 ≥ 0.8× of 40, RSS ≤ 250 MB):`,
+    '',
+    '| plan | runs/s | × the 40-run plan | reconcile | launcher peak RSS |',
+    '|---|---:|---:|---:|---:|',
+    ...sizes.map((size) => {
+      const values = samples.get(size)!;
+      return `| ${size.toLocaleString('en-US')} runs | ${rate(size).toFixed(2)} | ${(rate(size) / rate(40)).toFixed(2)} | ${format(median(values.map((v) => v.reconcileMs)))} | ${Math.max(...values.map((v) => v.peakRssMb)).toFixed(0)} MB |`;
+    }),
+  ].join('\n');
+}
+
 /** Runs the launcher benchmarks and returns their Markdown tables. */
 export async function runLaunchBench(): Promise<string> {
-  return `${await latencyTable(3)}\n\n${await reconcileTable(5)}\n`;
+  return `${await latencyTable(3)}\n\n${await reconcileTable(5)}\n\n${await scaleTable(1)}\n`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(await runLaunchBench());
+  // `… bench/launch.ts scale`: only the plan-size case.
+  console.log(
+    process.argv[2] === 'scale'
+      ? await scaleTable(Number(process.argv[3] ?? 1))
+      : await runLaunchBench(),
+  );
 }

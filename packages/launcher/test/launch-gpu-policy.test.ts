@@ -5,16 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect } from 'vitest';
 import { GpuPolicyUnavailableError } from '../src/index.js';
 import {
-  bundleEntriesBeforeAll,
   FIXTURES,
   markJob,
   peakJobsPerGpu,
   readMarks,
+  readRecords,
   runPlan,
   test,
 } from './launch-helpers.js';
-
-bundleEntriesBeforeAll();
 
 const gpuLine = (index: number, utilization: number, freeMiB: number) =>
   `${index}, GPU-${index}, NVIDIA H200, 143771, ${143771 - freeMiB}, ${freeMiB}, ${utilization}\n`;
@@ -76,6 +74,17 @@ describe('gpuPolicy with nvidia-smi', () => {
         runs: [{ id: 'a', command: markJob(50) }],
       });
       await sleep(1500);
+      expect(readMarks(join(dir, 'marks.log'))).toEqual([]);
+      // The queued run says which check each GPU fails.
+      await expect
+        .poll(() => readRecords(join(dir, 'logs')).get('a'), { timeout: 15_000 })
+        .toMatchObject({
+          status: 'queued',
+          waiting: {
+            reason: 'gpu-policy',
+            detail: 'GPU 0: free memory 1000 MiB ≤ 20000 MiB; GPU 1: utilization 99% ≥ 50%',
+          },
+        });
       expect(readMarks(join(dir, 'marks.log'))).toEqual([]);
       const freedAt = Date.now();
       await writeFile(smi.gpus, gpuLine(0, 0, 1_000) + gpuLine(1, 3, 140_000));

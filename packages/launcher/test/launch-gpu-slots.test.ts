@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import {
-  bundleEntriesBeforeAll,
   markJob,
   peakJobsPerGpu,
   readMarks,
@@ -9,8 +8,6 @@ import {
   test,
   writePlan,
 } from './launch-helpers.js';
-
-bundleEntriesBeforeAll();
 
 describe('GPU slots across launchers', () => {
   const cases: { name: string; plans: string[] }[] = [

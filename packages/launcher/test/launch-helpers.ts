@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { beforeAll } from 'vitest';
+import { inject } from 'vitest';
+import type { EntryBundles } from './global-setup.js';
 import {
   createLocalExecutor,
   launch,
@@ -21,65 +20,13 @@ import { testWithTempDir } from './temp-dir.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const MARK_JOB = join(FIXTURES, 'launch', 'mark-job.mjs');
-const STANDBY_ENTRY_SOURCE = fileURLToPath(
-  new URL('../src/launch/executors/standby-entry.ts', import.meta.url),
-);
-
-/**
- * Bundles a TypeScript entry (workspace imports from source) into one .mjs file, so that each
- * of the many supervisor and launcher processes these tests start loads in a fraction of what
- * tsx needs (measured 0.35 s against 1–2 s on the loaded 2-core machine).
- */
-export async function bundleEntry(entry: string, outFile: string): Promise<string> {
-  await build({
-    entryPoints: [entry],
-    outfile: outFile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['@runboard/source'],
-    logLevel: 'error',
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
-  });
-  return outFile;
-}
-
-interface EntryBundles {
-  exec: string;
-  launcher: string;
-  /** The standby program, beside the launcher bundle, where the bundled launcher looks for it. */
-  standby: string;
-}
-
-let bundles: Promise<EntryBundles> | undefined;
 
 /**
  * The bundled supervisor (test/fixtures/exec-entry.mjs), launcher and standby entries, built
- * once per test file.
+ * once per test run by test/global-setup.ts.
  */
 export function entryBundles(): Promise<EntryBundles> {
-  bundles ??= (async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'runboard-bundles-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
-    const [exec, launcher, standby] = await Promise.all([
-      bundleEntry(join(FIXTURES, 'exec-entry.mjs'), join(dir, 'exec-entry.mjs')),
-      bundleEntry(join(FIXTURES, 'launch', 'launcher-entry.ts'), join(dir, 'launcher-entry.mjs')),
-      bundleEntry(STANDBY_ENTRY_SOURCE, join(dir, 'standby-entry.js')),
-    ]);
-    return { exec, launcher, standby };
-  })();
-  return bundles;
-}
-
-/** Builds the bundles before the file's tests (seconds on a loaded machine). */
-export function bundleEntriesBeforeAll(): void {
-  beforeAll(async () => {
-    await entryBundles();
-  }, 60_000);
+  return Promise.resolve(inject('runboardBundles'));
 }
 
 /** The `execCommand` for the launcher: the bundled supervisor entry. */

@@ -10,16 +10,7 @@ import {
   type LaunchEvent,
   type RunRecord,
 } from '../src/index.js';
-import {
-  bundleEntriesBeforeAll,
-  localExecutor,
-  markJob,
-  readRecords,
-  test,
-  writePlan,
-} from './launch-helpers.js';
-
-bundleEntriesBeforeAll();
+import { localExecutor, markJob, readRecords, test, writePlan } from './launch-helpers.js';
 
 /** Above Linux's largest `pid_max`: a supervisor that is surely gone. */
 const GONE_PID = 5_000_000;

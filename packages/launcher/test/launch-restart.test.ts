@@ -7,7 +7,6 @@ import { writeJson } from '@runboard/json-io';
 import { isProcessAlive } from '@runboard/locking';
 import { RUN_RECORD_SCHEMA_VERSION } from '../src/index.js';
 import {
-  bundleEntriesBeforeAll,
   markJob,
   overlappingRuns,
   peakJobsPerGpu,
@@ -19,8 +18,6 @@ import {
   writePlan,
   type LauncherProcess,
 } from './launch-helpers.js';
-
-bundleEntriesBeforeAll();
 
 /** A seeded generator, so a failing round can be replayed (the seed is in the test's message). */
 function random(seed: number): () => number {

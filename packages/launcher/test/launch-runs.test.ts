@@ -3,7 +3,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect } from 'vitest';
 import { readControlRequest, requestCancel, type LaunchEvent } from '../src/index.js';
 import {
-  bundleEntriesBeforeAll,
   markJob,
   overlappingRuns,
   peakJobsPerGpu,
@@ -11,8 +10,6 @@ import {
   runPlan,
   test,
 } from './launch-helpers.js';
-
-bundleEntriesBeforeAll();
 
 const started = (events: LaunchEvent[]) =>
   events

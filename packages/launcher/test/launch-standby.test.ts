@@ -2,12 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, vi } from 'vitest';
 import { parseNodeCommand, Standby } from '../src/launch/executors/standby.js';
-import { bundleEntriesBeforeAll, entryBundles, FIXTURES, test } from './launch-helpers.js';
+import { entryBundles, FIXTURES, test } from './launch-helpers.js';
 
 const PRINT_ARGV = join(FIXTURES, 'launch', 'print-argv.mjs');
 const command = { node: process.execPath, nodeFlags: [], script: PRINT_ARGV, args: [] };
-
-bundleEntriesBeforeAll();
 
 describe('standby exec process', () => {
   test('parseNodeCommand splits node flags, script and arguments', () => {

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { ResolvedPlan } from '../plan/resolve-plan.js';
 import { GpuSlots } from './gpus/gpu-slots.js';
+import { skippedEvent } from './skipped-event.js';
 import type { ReconciledRun, RunOutcome } from './reconcile.js';
 import { reconcilePlan } from './reconcile.js';
 import type { LauncherIdentity } from './record-transitions.js';
@@ -64,7 +65,15 @@ export async function dryRunLaunch(
       return { ...base, action: 'skip', note: `unreadable record: ${item.error.message}` };
     if (decision.kind === 'done') {
       outcomes.set(item.run.id, decision.outcome);
-      return { ...base, action: 'skip', note: decision.outcome };
+      const skipped = skippedEvent(item, decision.outcome);
+      const notes: string[] = [decision.outcome];
+      if (skipped?.commandChanged) notes.push('command changed since it ran');
+      if (skipped?.retryFailedWouldRun) notes.push('--retry-failed would run it');
+      return { ...base, action: 'skip', note: notes.join('; ') };
+    }
+    if (decision.kind === 'ended' && decision.outcome.status === 'succeeded') {
+      outcomes.set(item.run.id, 'succeeded');
+      return { ...base, action: 'skip', note: 'succeeded (its end is in outcome.json)' };
     }
     if (decision.kind === 'watch') {
       const gpus = (record?.gpus ?? []).filter((id) => plan.gpus.includes(id));
@@ -140,6 +149,8 @@ function describePending(item: ReconciledRun): string {
       return `claimed by a launcher that is gone${attempts}`;
     case 'lost':
       return `lost (${decision.reason}), ${limit > (record?.attempt ?? 0) ? `retry${attempts}` : 'fresh attempts'}`;
+    case 'ended':
+      return `${decision.outcome.status} (its end is in outcome.json), retry${attempts}`;
     case 'pending':
       if (decision.requeue === 'fresh')
         return record?.status === 'succeeded' ? 'outdated' : `${record?.status}, fresh attempts`;

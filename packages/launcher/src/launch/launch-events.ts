@@ -3,8 +3,34 @@ import type { RunOutcome } from './reconcile.js';
 
 /** What happens during a launch, in order, for reporters and callers. */
 export type LaunchEvent =
-  /** Reconciliation is done: how the runs stand before anything starts. */
-  | { type: 'reconciled'; total: number; done: number; toStart: number; adopted: number }
+  /**
+   * Reconciliation is done: how the runs stand before anything starts. `done`: runs whose record
+   * says they are finished; `unreadable`: runs whose folder or record could not be read or
+   * written (each also gets a `warning` and ends failed).
+   */
+  | {
+      type: 'reconciled';
+      total: number;
+      done: number;
+      toStart: number;
+      adopted: number;
+      unreadable?: number;
+    }
+  /**
+   * A run that ended before this launch and does not run again: every failed or cancelled one,
+   * and a succeeded one whose command changed since.
+   */
+  | {
+      type: 'skipped';
+      runId: string;
+      outcome: RunOutcome;
+      attempt: number;
+      error?: string | null;
+      /** Failed or cancelled: `--retry-failed` would run it again. */
+      retryFailedWouldRun: boolean;
+      /** The plan's command, env or cwd differs from what its latest attempt ran (`commandHash`). */
+      commandChanged: boolean;
+    }
   /** This launcher started an attempt. */
   | { type: 'started'; runId: string; attempt: number; gpus: readonly number[]; pid?: number }
   /** A run someone else started (an earlier launcher, another live one) is watched and keeps its slot. */
@@ -20,20 +46,37 @@ export type LaunchEvent =
       exitCode?: number | null;
       durationSeconds?: number;
     }
-  /** A failed attempt will be retried. */
+  /** A failed attempt will be retried: its retry is queued. */
   | {
       type: 'retrying';
       runId: string;
       failedAttempt: number;
       delaySeconds: number;
+      /**
+       * When the retry delay ends (ISO time): the earliest start, not a promise; the retry is
+       * queued and then waits for a slot like any run (its record's `waiting` says why).
+       */
+      retryAfter?: string | null;
       error?: string | null;
     }
   /** A run's supervisor was found gone; the run was recorded failed (lost). */
   | { type: 'lost'; runId: string; attempt: number; reason: string }
   /** A run was not started because dependencies failed for good. */
   | { type: 'blocked'; runId: string; dependencies: readonly string[] }
-  /** Something the user should know that does not stop the launch. */
-  | { type: 'warning'; message: string; runId?: string }
+  /**
+   * Something the user should know that does not stop the launch. A failing operation on a run
+   * warns once per condition (`code` and `file`); when it clears, one more warning with
+   * `cleared: true` and the number of `failures` in a row.
+   */
+  | {
+      type: 'warning';
+      message: string;
+      runId?: string;
+      code?: string | null;
+      file?: string | null;
+      failures?: number;
+      cleared?: boolean;
+    }
   /** The launcher stops starting runs (a signal, or the caller's abort); running ones go on. */
   | { type: 'stopping'; reason: string };
 

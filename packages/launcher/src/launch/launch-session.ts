@@ -1,3 +1,9 @@
+import {
+  LAUNCHER_HEARTBEAT_MS,
+  LAUNCHERS_FILE,
+  registerLauncher,
+  type LauncherPresence,
+} from '../run-folder/launcher-presence.js';
 import type { LaunchResult } from './launch-result.js';
 import { launchResult } from './launch-result.js';
 import { LaunchState } from './launch-state.js';
@@ -7,6 +13,8 @@ import type { ReconciledRun } from './reconcile.js';
 import { reconcilePlan } from './reconcile.js';
 import { createRunEntry } from './run-entry.js';
 import { recordPoll } from './run-watch.js';
+import { skippedEvent } from './skipped-event.js';
+import { noteWaiting, unmetDependencies } from './run-waiting.js';
 
 /** How often waiting runs' `control.json` is read for a cancel request. */
 const CANCEL_SCAN_INTERVAL_MS = 1_000;
@@ -36,6 +44,7 @@ export class LaunchSession {
       stopOrphanedJob: (record, runDir) => executor.stopOrphanedJob(record, runDir),
     });
     this.#takeOver(reconciled);
+    const presence = await this.#register();
 
     const signal = options.signal;
     const onAbort = () =>
@@ -54,6 +63,7 @@ export class LaunchSession {
 
     signal?.removeEventListener('abort', onAbort);
     for (const timer of this.#timers) clearInterval(timer);
+    if (presence) await this.#updatePresence(presence, { remove: true });
     state.scheduler.close();
     // Claims in flight finish (their runs start); then let go of our runs' processes.
     await Promise.allSettled(state.entries.map((entry) => entry.queue));
@@ -66,22 +76,28 @@ export class LaunchSession {
   /** Tracks each reconciled run: done ones are counted, running ones watched, the rest wait. */
   #takeOver(reconciled: readonly ReconciledRun[]): void {
     const state = this.#state;
-    for (const item of reconciled) {
-      const entry = createRunEntry(item);
+    reconciled.forEach((item, index) => {
+      const entry = createRunEntry(item, index);
       state.entries.push(entry);
       state.byId.set(item.run.id, entry);
-    }
+      for (const id of item.run.dependsOn) {
+        const list = state.dependents.get(id) ?? [];
+        list.push(entry);
+        state.dependents.set(id, list);
+      }
+    });
     const count = (kinds: string[]) =>
       reconciled.filter((item) => !item.error && kinds.includes(item.decision.kind)).length;
-    state.doneAtStart = reconciled.filter(
-      (item) => item.error || item.decision.kind === 'done',
-    ).length;
+    const unreadable = reconciled.filter((item) => item.error).length;
+    const done = count(['done']);
+    state.doneAtStart = done + unreadable;
     state.emit({
       type: 'reconciled',
       total: reconciled.length,
-      done: state.doneAtStart,
+      done,
       toStart: count(['new', 'pending', 'reclaim']),
       adopted: count(['watch']),
+      unreadable,
     });
     reconciled.forEach((item, index) => {
       const entry = state.entries[index];
@@ -90,10 +106,63 @@ export class LaunchSession {
         state.finish(entry, 'failed', item.error.message);
       } else if (item.decision.kind === 'done') {
         state.finish(entry, item.decision.outcome, item.record?.error);
+        const skipped = skippedEvent(item, item.decision.outcome);
+        if (skipped) state.emit(skipped);
       } else if (item.decision.kind === 'watch' && item.record) {
         state.watch(entry, item.record);
       }
     });
+    // Runs that wait for dependencies say so once; later only changes are written.
+    for (const entry of state.entries) {
+      if (entry.phase !== 'pending') continue;
+      const unmet = unmetDependencies(state, entry);
+      noteWaiting(
+        state,
+        entry,
+        unmet.length > 0 ? { reason: 'dependency', detail: unmet.join(', ') } : null,
+      );
+    }
+  }
+
+  /**
+   * Registers this launcher in the root's launchers file (so readers can tell a queued run
+   * that waits for a slot from one that no launcher will start) and refreshes it every 10 s.
+   */
+  async #register(): Promise<LauncherPresence | undefined> {
+    const state = this.#state;
+    const now = new Date().toISOString();
+    const presence: LauncherPresence = {
+      host: state.identity.host,
+      pid: state.identity.pid,
+      startedAt: now,
+      heartbeatAt: now,
+      plan: state.plan.file ?? null,
+    };
+    if (!(await this.#updatePresence(presence))) return undefined;
+    this.#timers.push(
+      setInterval(() => {
+        presence.heartbeatAt = new Date().toISOString();
+        void this.#updatePresence(presence);
+      }, LAUNCHER_HEARTBEAT_MS),
+    );
+    return presence;
+  }
+
+  /** Writes (or removes) this launcher's presence; a failure is a warning, not the launch's end. */
+  async #updatePresence(
+    presence: LauncherPresence,
+    options: { remove?: boolean } = {},
+  ): Promise<boolean> {
+    try {
+      await registerLauncher(this.#state.plan.root, presence, options);
+      return true;
+    } catch (error) {
+      this.#state.emit({
+        type: 'warning',
+        message: `could not ${options.remove ? 'unregister' : 'register'} this launcher in ${LAUNCHERS_FILE}: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      return false;
+    }
   }
 
   #startTimers(): void {

@@ -12,6 +12,8 @@ import type { DecideOptions, RunOutcome } from './reconcile.js';
 import type { LauncherIdentity } from './record-transitions.js';
 import type { RunEntry, RunPhaseInLaunch } from './run-entry.js';
 import { holdsSlot } from './run-entry.js';
+import { FailureLog } from './operation-failures.js';
+import { dependencySucceeded } from './run-waiting.js';
 import { Scheduler } from './scheduler.js';
 
 /**
@@ -27,6 +29,12 @@ export class LaunchState {
   readonly slots: GpuSlots;
   readonly entries: RunEntry[] = [];
   readonly byId = new Map<string, RunEntry>();
+  /** Runs by the id of each of their dependencies. */
+  readonly dependents = new Map<string, RunEntry[]>();
+  /** Runs whose dependencies failed for good: the scheduler records them blocked. */
+  readonly toBlock = new Set<RunEntry>();
+  /** No run before this index of `entries` waits to start (the scheduler starts looking here). */
+  scanFrom = 0;
   /** Present when the plan has a `gpuPolicy`. */
   readonly gpuStatus: GpuStatusCache | undefined;
   readonly scheduler: Scheduler;
@@ -37,6 +45,8 @@ export class LaunchState {
   stopping = false;
   /** Every run is done. */
   finished = false;
+  /** Failing operations on runs, one warning per run and condition. */
+  readonly failures = new FailureLog((event) => this.emit(event));
   #resolve!: () => void;
   /** Resolves when the launch is stopping or finished. */
   readonly ended = new Promise<void>((resolve) => (this.#resolve = resolve));
@@ -100,20 +110,27 @@ export class LaunchState {
     }
   }
 
-  /** Runs `operation` after the run's earlier operations; errors become warnings. */
+  /**
+   * Runs `operation` after the run's earlier operations; errors become warnings, one per run and
+   * condition (see {@link FailureLog}).
+   */
   serial(entry: RunEntry, operation: () => Promise<void>): void {
     entry.operations++;
     entry.queue = entry.queue
       .then(operation)
-      .catch((error: unknown) => {
-        this.emit({
-          type: 'warning',
-          runId: entry.run.id,
-          message: error instanceof Error ? error.message : String(error),
-        });
-        // An operation that failed midway leaves the run as it was; the scheduler looks again.
-        if (entry.phase === 'claiming') this.release(entry, 'pending');
-      })
+      .then(
+        () => this.failures.succeeded(entry.run.id),
+        (error: unknown) => {
+          const failures = this.failures.failed(entry.run.id, error);
+          // An operation that failed midway leaves the run as it was; the scheduler looks
+          // again after a backoff (a full disk must not spin the claim).
+          if (entry.phase === 'claiming') {
+            this.release(entry, 'pending');
+            entry.notBefore = Date.now() + FailureLog.retryDelayMs(failures);
+            entry.notBeforeReason = 'backoff';
+          }
+        },
+      )
       .finally(() => {
         entry.operations--;
         if (entry.operations === 0) this.scheduler.schedule();
@@ -126,6 +143,7 @@ export class LaunchState {
     entry.gpus = [];
     const freed = holdsSlot(entry) && phase !== 'active' && phase !== 'claiming';
     entry.phase = phase;
+    if (phase === 'pending') this.scanFrom = Math.min(this.scanFrom, entry.index);
     if (freed) this.scheduler.schedule();
   }
 
@@ -144,6 +162,9 @@ export class LaunchState {
     this.release(entry, 'done');
     entry.outcome = outcome;
     entry.error = outcome === 'succeeded' ? null : (error ?? null);
+    if (outcome === 'succeeded') dependencySucceeded(this, entry);
+    else
+      for (const dependent of this.dependents.get(entry.run.id) ?? []) this.toBlock.add(dependent);
     this.scheduler.schedule();
     this.checkFinished();
   }

@@ -10,7 +10,7 @@ import type { LauncherIdentity } from './record-transitions.js';
 /** Settings of {@link launch}. */
 export interface LaunchOptions {
   plan: ResolvedPlan;
-  /** Starts each attempt's `runboard exec` (see `createLocalExecutor`). */
+  /** Starts each attempt's `runboard exec`: the one the plan asks for (see `createPlanExecutor`). */
   executor: Executor;
   /** Failed-for-good and cancelled runs get a fresh set of attempts. */
   retryFailed?: boolean;
@@ -40,12 +40,18 @@ export interface LaunchOptions {
  * @throws {GpuPolicyUnavailableError} when the plan has a `gpuPolicy` and nvidia-smi cannot be asked.
  * @example
  * const plan = await loadPlan('plan.json');
- * const result = await launch({ plan, executor: createLocalExecutor({ execCommand: [process.execPath, bin, 'exec'] }) });
+ * const executor = await createPlanExecutor(plan, { local: { execCommand: [process.execPath, bin, 'exec'] } });
+ * const result = await launch({ plan, executor });
  * process.exitCode = result.exitCode;
  */
 export async function launch(options: LaunchOptions): Promise<LaunchResult> {
   checkObjectOption('options', options);
   checkObjectOption('plan', options.plan);
   checkObjectOption('executor', options.executor);
+  // A Slurm plan's runs must not quietly run here, without the resources they ask for.
+  if (options.plan.executor?.kind === 'slurm' && options.executor.name !== 'slurm')
+    throw new TypeError(
+      'Expected `executor` to be a Slurm executor for this plan (createPlanExecutor)',
+    );
   return new LaunchSession(options).run();
 }

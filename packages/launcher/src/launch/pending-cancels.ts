@@ -29,22 +29,32 @@ export async function cancelPending(state: LaunchState, entry: RunEntry): Promis
   state.scheduler.schedule();
 }
 
+/** `control.json` files read per scan at most, so that a scan costs the same for any plan size. */
+export const CANCEL_SCAN_BATCH = 250;
+
 /**
  * The scan the launch runs every second: cancel requests of runs that wait (for dependencies, a
  * slot, a retry delay) end those runs at once; a run that starts checks at its claim anyway.
- * One scan at a time.
+ * Each scan reads at most {@link CANCEL_SCAN_BATCH} `control.json` files, going round the
+ * waiting runs (a plan of up to that many is read whole every second; one of 30,000 in two
+ * minutes). One scan at a time.
  */
 export function pendingCancelScan(state: LaunchState): () => void {
   let busy = false;
+  let cursor = 0;
   return () => {
     if (busy || state.stopping) return;
-    const waiting = state.entries.filter(
-      (entry) => entry.phase === 'pending' && entry.operations === 0,
-    );
-    if (waiting.length === 0) return;
+    const { entries } = state;
+    const batch: RunEntry[] = [];
+    for (let seen = 0; seen < entries.length && batch.length < CANCEL_SCAN_BATCH; seen++) {
+      cursor = cursor >= entries.length - 1 ? 0 : cursor + 1;
+      const entry = entries[cursor];
+      if (entry.phase === 'pending' && entry.operations === 0) batch.push(entry);
+    }
+    if (batch.length === 0) return;
     busy = true;
     void Promise.all(
-      waiting.map(async (entry) => {
+      batch.map(async (entry) => {
         if (!(await cancelRequested(entry)) || entry.phase !== 'pending' || entry.operations > 0)
           return;
         entry.phase = 'claiming';

@@ -395,6 +395,9 @@ describe('dryRunLaunch', () => {
     expect(entries.find((entry) => entry.id === 'after-failed')!.note).toBe(
       'not started: failed failed',
     );
+    expect(entries.find((entry) => entry.id === 'failed')!.note).toBe(
+      'failed; --retry-failed would run it',
+    );
     expect(await readJson(join(plan.root, 'a', 'progress.json'), { default: 'none' })).toBe('none');
 
     const retry = await dryRunLaunch(plan, { retryFailed: true });

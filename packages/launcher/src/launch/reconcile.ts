@@ -5,6 +5,8 @@ import { isLocalProcessAlive } from '../run-folder/process-alive.js';
 import { resolveRunDir } from '../run-folder/run-id.js';
 import type { RunRecord } from '../run-folder/run-record.js';
 import type { ResolvedPlan, ResolvedRun } from '../plan/resolve-plan.js';
+import type { AttemptOutcome } from '../run-folder/run-files.js';
+import { judgeStalledAttempt, recordEndedFromOutcome } from './attempt-ending.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { stopOrphanedJob as stopLocalOrphanedJob } from './executors/orphaned-job.js';
 import type { LauncherIdentity } from './record-transitions.js';
@@ -32,6 +34,8 @@ export type RecordDecision =
   | { kind: 'watch' }
   /** `running`, but its supervisor is gone: record it failed (lost), then decide again. */
   | { kind: 'lost'; reason: string }
+  /** `running`, its supervisor gone, but `outcome.json` tells how the attempt ended: record that. */
+  | { kind: 'ended'; outcome: AttemptOutcome }
   /** Nothing to do. */
   | { kind: 'done'; outcome: RunOutcome };
 
@@ -103,6 +107,32 @@ export function decideRecord(
         ? { kind: 'pending', requeue: 'fresh' }
         : { kind: 'done', outcome: 'cancelled' };
   }
+}
+
+/**
+ * {@link decideRecord}, with a `lost` decision checked against the run's `outcome.json` (see
+ * `decideStalledAttempt`): an attempt whose end its supervisor could not record (a full disk)
+ * is `ended` from there, or watched while its supervisor still lives and retries.
+ *
+ * @example
+ * const decision = await decideRunFolder(runDir, record, run, { now: Date.now(), launcher, stalledAfterSeconds: 60 });
+ */
+export async function decideRunFolder(
+  runDir: string,
+  record: RunRecord | undefined,
+  run: ResolvedRun,
+  options: DecideOptions,
+): Promise<RecordDecision> {
+  const decision = decideRecord(record, run, options);
+  if (decision.kind !== 'lost' || record === undefined) return decision;
+  const isProcessAlive = options.isProcessAlive ?? isLocalProcessAlive;
+  const pid = record.supervisorPid;
+  return judgeStalledAttempt(runDir, record, {
+    now: options.now,
+    stalledAfterSeconds: options.stalledAfterSeconds,
+    supervisorAlive: record.host && pid ? isProcessAlive(record.host, pid) : undefined,
+    reason: decision.reason,
+  });
 }
 
 /** A retry waits `retryDelaySeconds` from the failed attempt's end (kept in a requeued record). */
@@ -196,7 +226,7 @@ export async function reconcilePlan(
         // Each write is a compare-and-set; when another process changed the record meanwhile,
         // judge what it wrote. A few rounds settle any record (lost → failed → queued).
         for (let round = 0; round < 8; round++) {
-          decision = decideRecord(record, run, decideOptions());
+          decision = await decideRunFolder(runDir, record, run, decideOptions());
           if (options.dryRun || !needsWrite(decision)) break;
           record = (await applyDecision(runDir, run, record, decision, new Date(now()), stop))
             .record;
@@ -219,6 +249,7 @@ function needsWrite(decision: RecordDecision): boolean {
   return (
     decision.kind === 'new' ||
     decision.kind === 'lost' ||
+    decision.kind === 'ended' ||
     (decision.kind === 'pending' && decision.requeue !== undefined)
   );
 }
@@ -255,6 +286,10 @@ async function applyDecision(
           ? lostRecord(current, decision.reason, now)
           : undefined,
       );
+    case 'ended':
+      return judged
+        ? recordEndedFromOutcome(runDir, judged, decision.outcome, now)
+        : { changed: false, record: judged };
     case 'pending': {
       const freshCycle = decision.requeue === 'fresh';
       const result = await updateRunRecord(runDir, (current) =>

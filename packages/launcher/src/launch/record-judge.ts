@@ -1,8 +1,10 @@
 import type { RunRecord } from '../run-folder/run-record.js';
 import { updateRunRecord } from '../run-folder/run-records.js';
 import type { LaunchState } from './launch-state.js';
+import type { AttemptOutcome } from '../run-folder/run-files.js';
+import { judgeStalledAttempt, recordEndedFromOutcome } from './attempt-ending.js';
 import type { RecordDecision, RunOutcome } from './reconcile.js';
-import { decideRecord } from './reconcile.js';
+import { decideRunFolder } from './reconcile.js';
 import { lostRecord, newQueuedRecord, requeuedRecord } from './record-transitions.js';
 import type { RunEntry } from './run-entry.js';
 import { holdsSlot } from './run-entry.js';
@@ -40,7 +42,7 @@ export async function judgeRecord(
       ).record;
       continue;
     }
-    const decision = decideRecord(record, entry.run, state.decideOptions());
+    const decision = await decideRunFolder(entry.runDir, record, entry.run, state.decideOptions());
     last = decision.kind;
     switch (decision.kind) {
       case 'new':
@@ -57,11 +59,17 @@ export async function judgeRecord(
       case 'lost':
         record = await markLost(state, entry, record, decision.reason);
         continue;
+      case 'ended':
+        record = await recordEnded(state, entry, record, decision.outcome);
+        continue;
       case 'pending':
         if (decision.requeue === undefined) {
           state.release(entry, 'pending');
           entry.reclaim = false;
-          if (decision.notBefore !== undefined) entry.notBefore = decision.notBefore;
+          if (decision.notBefore !== undefined) {
+            entry.notBefore = decision.notBefore;
+            entry.notBeforeReason = 'retry-delay';
+          }
           state.scheduler.schedule();
           return;
         }
@@ -98,6 +106,47 @@ export async function markLost(
   return lost.record;
 }
 
+/**
+ * The supervisor of `judged` (running) has ended without recording the attempt's end: its
+ * `outcome.json` may still tell it (a full disk kept it from writing `progress.json`); else the
+ * attempt is lost. Resolves with the record as it is now.
+ */
+export async function settleEndedSupervisor(
+  state: LaunchState,
+  entry: RunEntry,
+  judged: RunRecord,
+  reason: string,
+): Promise<RunRecord | undefined> {
+  const decision = await judgeStalledAttempt(entry.runDir, judged, {
+    now: Date.now(),
+    stalledAfterSeconds: state.plan.stalledAfterSeconds,
+    supervisorAlive: false,
+    reason,
+  });
+  return decision.kind === 'ended'
+    ? recordEnded(state, entry, judged, decision.outcome)
+    : markLost(state, entry, judged, decision.kind === 'lost' ? decision.reason : reason);
+}
+
+/** Records the attempt's end as `outcome.json` tells it, and says so in a warning. */
+async function recordEnded(
+  state: LaunchState,
+  entry: RunEntry,
+  judged: RunRecord,
+  outcome: AttemptOutcome,
+): Promise<RunRecord | undefined> {
+  const result = await recordEndedFromOutcome(entry.runDir, judged, outcome, new Date());
+  if (result.changed) {
+    const why = outcome.recordError === null ? '' : ` (${outcome.recordError})`;
+    state.emit({
+      type: 'warning',
+      runId: entry.run.id,
+      message: `attempt ${judged.attempt}: supervisor ${outcome.supervisorPid} ended without recording its end${why}; recorded ${outcome.status} from outcome.json`,
+    });
+  }
+  return result.record;
+}
+
 /** A failed attempt with attempts left goes back to `queued`. */
 async function requeue(
   state: LaunchState,
@@ -114,6 +163,9 @@ async function requeue(
       runId: entry.run.id,
       failedAttempt: judged.attempt,
       delaySeconds: entry.run.retryDelaySeconds,
+      retryAfter: new Date(
+        (Date.parse(judged.finishedAt ?? '') || Date.now()) + entry.run.retryDelaySeconds * 1000,
+      ).toISOString(),
       error: judged.error,
     });
   }

@@ -1,6 +1,7 @@
 import type { RunClaim, RunRecord } from '../run-folder/run-record.js';
 import { RUN_RECORD_SCHEMA_VERSION } from '../run-folder/run-record.js';
 import type { ResolvedRun } from '../plan/resolve-plan.js';
+import { commandHash } from '../run-folder/command-hash.js';
 
 /** The launcher that claims runs: this process on this host. */
 export type LauncherIdentity = RunClaim;
@@ -80,6 +81,9 @@ export function claimedRecord(
     firstAttempt,
     maxAttempts: firstAttempt - 1 + run.maxAttempts,
     command: run.command,
+    commandHash: commandHash(run),
+    waiting: null,
+    executor: null,
     launcher: { host: launcher.host, pid: launcher.pid },
     gpus: [...gpus],
     updatedAt: now.toISOString(),
@@ -141,6 +145,8 @@ function clearedResult(): Partial<RunRecord> {
     exitCode: null,
     signal: null,
     error: null,
+    finalWriteError: null,
+    errorTail: null,
     progress: null,
     metrics: null,
     blockedBy: null,

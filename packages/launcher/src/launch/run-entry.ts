@@ -1,5 +1,5 @@
 import type { ResolvedRun } from '../plan/resolve-plan.js';
-import type { RunRecord } from '../run-folder/run-record.js';
+import type { RunRecord, RunWaiting } from '../run-folder/run-record.js';
 import type { StartedExec } from './executors/executor.js';
 import type { ReconciledRun, RunOutcome } from './reconcile.js';
 
@@ -11,6 +11,8 @@ export type RunPhaseInLaunch = 'pending' | 'claiming' | 'active' | 'done';
 
 /** One run of the plan as a launch tracks it. */
 export interface RunEntry {
+  /** Its place in the plan: runs start in this order. */
+  index: number;
   run: ResolvedRun;
   runDir: string;
   record: RunRecord | undefined;
@@ -18,6 +20,10 @@ export interface RunEntry {
   /** The next claim takes over a dead launcher's claim (uncounted). */
   reclaim: boolean;
   notBefore?: number;
+  /** Why `notBefore` holds it back: a retry delay, GPUs other launchers hold, or a backoff after an error. */
+  notBeforeReason?: 'retry-delay' | 'gpu-slot' | 'backoff';
+  /** Why it waits, as this launcher last recorded (or found) it; `null`: a slot (the default). */
+  waiting: RunWaiting | null;
   /** The attempt this launcher started and still holds the process of. */
   own?: { attempt: number; exec: StartedExec };
   /** GPU slots held (own or watched run). */
@@ -32,8 +38,9 @@ export interface RunEntry {
 }
 
 /** A run as reconciliation left it, waiting to be started, watched or reported. */
-export function createRunEntry(item: ReconciledRun): RunEntry {
+export function createRunEntry(item: ReconciledRun, index: number): RunEntry {
   const entry: RunEntry = {
+    index,
     run: item.run,
     runDir: item.runDir,
     record: item.record,
@@ -43,9 +50,12 @@ export function createRunEntry(item: ReconciledRun): RunEntry {
     queue: Promise.resolve(),
     operations: 0,
     lastOwnPoll: 0,
+    waiting: item.record?.status === 'queued' ? (item.record.waiting ?? null) : null,
   };
-  if (item.decision.kind === 'pending' && item.decision.notBefore !== undefined)
+  if (item.decision.kind === 'pending' && item.decision.notBefore !== undefined) {
     entry.notBefore = item.decision.notBefore;
+    entry.notBeforeReason = 'retry-delay';
+  }
   return entry;
 }
 

@@ -2,13 +2,14 @@ import { isTerminalStatus } from '../run-folder/run-status.js';
 import { readRunRecord } from '../run-folder/run-records.js';
 import type { ExecExit, StartedExec } from './executors/executor.js';
 import type { LaunchState } from './launch-state.js';
-import { judgeRecord, markLost } from './record-judge.js';
+import { judgeRecord, settleEndedSupervisor } from './record-judge.js';
 import type { RunEntry } from './run-entry.js';
 
 /**
  * The local process of an attempt this launcher started has ended. When it was the supervisor
- * and it left the attempt unfinished, the attempt is lost at once (no waiting for a stale
- * heartbeat); otherwise its record is judged as it stands.
+ * and it left the attempt unfinished, its end is taken from `outcome.json` or, when that does
+ * not know it, the attempt is lost at once (no waiting for a stale heartbeat); otherwise its
+ * record is judged as it stands.
  */
 export async function ownExited(
   state: LaunchState,
@@ -33,7 +34,7 @@ export async function ownExited(
       '  ',
       ' ',
     );
-    await judgeRecord(state, entry, await markLost(state, entry, record, reason));
+    await judgeRecord(state, entry, await settleEndedSupervisor(state, entry, record, reason));
     return;
   }
   await judgeRecord(state, entry, record);

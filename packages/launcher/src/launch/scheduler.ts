@@ -1,6 +1,14 @@
 import type { LaunchState } from './launch-state.js';
+import type { RunEntry } from './run-entry.js';
 import { holdsSlot } from './run-entry.js';
+import { noteWaiting, unmetDependencies } from './run-waiting.js';
 import { blockRun, claimAndStart } from './start-run.js';
+
+/** The policy's allowed GPUs, asked once per pump. */
+interface GpuCheck {
+  known: boolean;
+  allowed: Set<number> | undefined;
+}
 
 /**
  * Decides which pending runs start now: in plan order, once their dependencies succeeded and
@@ -29,44 +37,49 @@ export class Scheduler {
     });
   }
 
-  /** Starts every pending run that may start now, in plan order. */
+  /**
+   * Starts every pending run that may start now, in plan order. Its cost does not grow with
+   * the runs that wait for a slot: it starts looking at the first run that may wait
+   * (`scanFrom`) and stops as soon as every slot is taken; runs whose dependencies failed come
+   * from `toBlock`, not from a scan. Less common reasons to wait (a dependency, a retry delay,
+   * the GPU policy, GPUs held elsewhere) are recorded as `waiting` when they change.
+   */
   pump(): void {
     const state = this.#state;
     if (state.stopping || state.finished) return;
+    this.#blockRuns();
+    const { entries } = state;
+    while (state.scanFrom < entries.length && entries[state.scanFrom].phase !== 'pending')
+      state.scanFrom++;
     const now = Date.now();
-    let active = state.entries.filter(holdsSlot).length;
+    let active = entries.filter(holdsSlot).length;
     let nextRetryAt = Infinity;
-    let allowed: Set<number> | undefined;
-    let allowedKnown = false;
-    for (const entry of state.entries) {
+    const gpuCheck: GpuCheck = { known: false, allowed: undefined };
+    for (let index = state.scanFrom; index < entries.length; index++) {
+      if (active >= state.plan.concurrency) break; // the rest waits for a slot
+      const entry = entries[index];
       if (entry.phase !== 'pending' || entry.operations > 0) continue;
-      const dependencies = entry.run.dependsOn.map((id) => state.byId.get(id));
-      const failedDependencies = entry.run.dependsOn.filter((_, index) => {
-        const outcome = dependencies[index]?.outcome;
-        return outcome === 'failed' || outcome === 'cancelled';
-      });
-      if (failedDependencies.length > 0) {
-        entry.phase = 'claiming'; // busy until blocked is recorded
-        state.serial(entry, () => blockRun(state, entry, failedDependencies));
+      const unmet = unmetDependencies(state, entry);
+      if (unmet.length > 0) {
+        noteWaiting(state, entry, { reason: 'dependency', detail: unmet.join(', ') });
         continue;
       }
-      if (dependencies.some((dependency) => dependency?.outcome !== 'succeeded')) continue;
       if (entry.notBefore !== undefined && entry.notBefore > now) {
         nextRetryAt = Math.min(nextRetryAt, entry.notBefore);
+        if (entry.notBeforeReason === 'retry-delay')
+          noteWaiting(state, entry, {
+            reason: 'retry-delay',
+            until: new Date(entry.notBefore).toISOString(),
+          });
+        else if (entry.notBeforeReason === 'gpu-slot')
+          noteWaiting(state, entry, {
+            reason: 'gpu-slot',
+            detail: "its GPUs are held by another launcher's runs",
+          });
         continue;
       }
-      // When full, keep going only to record blocked runs.
-      if (active >= state.plan.concurrency) continue;
-      let gpus: number[] | undefined = [];
-      if (entry.run.gpuCount > 0) {
-        if (state.gpuStatus && !allowedKnown) {
-          allowed = state.gpuStatus.allowedGpus();
-          allowedKnown = true;
-        }
-        if (state.gpuStatus && allowed === undefined) continue; // asking nvidia-smi; pumps again after
-        gpus = state.slots.allocate(entry.run.gpuCount, { pinned: entry.run.pinnedGpus, allowed });
-        if (gpus === undefined) continue;
-      }
+      const gpus = this.#allocateGpus(entry, gpuCheck);
+      if (gpus === undefined) continue;
       entry.phase = 'claiming';
       entry.gpus = gpus;
       active++;
@@ -78,6 +91,54 @@ export class Scheduler {
   /** The launch is over: no more wake-ups. */
   close(): void {
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
+  }
+
+  /** Records blocked the runs whose dependencies failed for good (as soon as they are idle). */
+  #blockRuns(): void {
+    const state = this.#state;
+    for (const entry of state.toBlock) {
+      if (entry.phase !== 'pending') {
+        if (entry.phase === 'done') state.toBlock.delete(entry);
+        continue;
+      }
+      if (entry.operations > 0) continue; // looked at again when its operation settles
+      state.toBlock.delete(entry);
+      const failed = entry.run.dependsOn.filter((id) => {
+        const outcome = state.byId.get(id)?.outcome;
+        return outcome === 'failed' || outcome === 'cancelled';
+      });
+      if (failed.length === 0) continue;
+      entry.phase = 'claiming'; // busy until blocked is recorded
+      state.serial(entry, () => blockRun(state, entry, failed));
+    }
+  }
+
+  /**
+   * The GPUs for `entry` ([] when it needs none), or `undefined` when none are free now (its
+   * `waiting` then says whether the policy or the slots hold it back).
+   */
+  #allocateGpus(entry: RunEntry, check: GpuCheck): number[] | undefined {
+    if (entry.run.gpuCount === 0) return [];
+    const state = this.#state;
+    const { gpuStatus, slots } = state;
+    if (gpuStatus && !check.known) {
+      check.allowed = gpuStatus.allowedGpus();
+      check.known = true;
+    }
+    if (gpuStatus && check.allowed === undefined) return undefined; // asking nvidia-smi; pumps again after
+    const request = { pinned: entry.run.pinnedGpus };
+    const gpus = slots.allocate(entry.run.gpuCount, { ...request, allowed: check.allowed });
+    if (gpus !== undefined) return gpus;
+    const freeIgnoringPolicy =
+      gpuStatus !== undefined && slots.allocate(entry.run.gpuCount, request);
+    if (freeIgnoringPolicy) {
+      slots.release(freeIgnoringPolicy);
+      const candidates = entry.run.pinnedGpus ?? state.plan.gpus;
+      noteWaiting(state, entry, { reason: 'gpu-policy', detail: gpuStatus.refusals(candidates) });
+    } else {
+      noteWaiting(state, entry, { reason: 'gpu-slot', detail: 'every GPU slot is taken' });
+    }
+    return undefined;
   }
 
   #armRetryTimer(at: number): void {

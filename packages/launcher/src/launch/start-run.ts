@@ -41,6 +41,7 @@ export async function claimAndStart(state: LaunchState, entry: RunEntry): Promis
     // Its GPUs are held by another launcher's runs: look again shortly.
     state.release(entry, 'pending');
     entry.notBefore = Date.now() + GPU_RETRY_MS;
+    entry.notBeforeReason = 'gpu-slot';
     state.scheduler.schedule();
     return;
   }
@@ -54,6 +55,7 @@ export async function claimAndStart(state: LaunchState, entry: RunEntry): Promis
   entry.record = record;
   entry.reclaim = false;
   entry.notBefore = undefined;
+  entry.waiting = null;
   const attempt = record.attempt;
   let exec: StartedExec;
   try {
@@ -188,6 +190,7 @@ function execSpec(state: LaunchState, entry: RunEntry, attempt: number): ExecSpe
   };
   if (run.timeoutSeconds !== undefined) spec.timeoutSeconds = run.timeoutSeconds;
   if (plan.logMaxBytes !== undefined) spec.logMaxBytes = plan.logMaxBytes;
+  if (plan.metricsMaxBytes !== undefined) spec.metricsMaxBytes = plan.metricsMaxBytes;
   if (run.epochDirs) spec.epochDirs = run.epochDirs;
   return spec;
 }

@@ -1,9 +1,7 @@
 import type { PlanProblem } from './plan-problem.js';
 import { formatPlanPath } from './plan-problem.js';
 import type { RunSpec, SweepSpec } from './plan-schema.js';
-
-/** One value of a sweep list. */
-export type SweepValue = string | number | boolean;
+import { substitute, unknownPlaceholders, type SweepValue } from './sweep-template.js';
 
 /** A run as the plan lists it, with where it came from (for problem messages). */
 export interface SourcedRunSpec extends RunSpec {
@@ -15,21 +13,6 @@ export interface SourcedRunSpec extends RunSpec {
 
 /** Sweeps larger than this are refused: almost surely a mistake, and the launcher keeps every run in memory. */
 export const MAX_SWEEP_RUNS = 100_000;
-
-const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
-/**
- * Replaces each `{key}` of `template` whose key is in `values`; other braces stay as they are
- * (a shell's `${HOME}` in a command keeps working).
- *
- * @example
- * substitute('cdd/{model}_run_{seed}', { model: 'Changer', seed: 2 }); // 'cdd/Changer_run_2'
- */
-export function substitute(template: string, values: Readonly<Record<string, SweepValue>>): string {
-  return template.replace(PLACEHOLDER, (whole, key: string) =>
-    Object.hasOwn(values, key) ? String(values[key]) : whole,
-  );
-}
 
 /**
  * The runs of sweep `sweeps[index]`, in a deterministic order: zipped rows vary slowest, then
@@ -66,15 +49,7 @@ export function expandSweep(
       });
     }
   }
-  const unknown = [...new Set([...sweep.id.matchAll(PLACEHOLDER)].map((match) => match[1]))].filter(
-    (key) => !keys.includes(key),
-  );
-  if (unknown.length > 0) {
-    problems.push({
-      path: at('id'),
-      message: `unknown placeholder ${unknown.map((key) => `{${key}}`).join(', ')}; the sweep's keys are ${keys.join(', ') || 'none'}`,
-    });
-  }
+  checkPlaceholders(sweep, keys, (path, message) => problems.push({ path: at(...path), message }));
   const matrixKeys = Object.keys(matrix);
   const total = matrixKeys.reduce((product, key) => product * matrix[key].length, zipLength);
   if (total > MAX_SWEEP_RUNS) {
@@ -95,6 +70,42 @@ export function expandSweep(
     }
   }
   return runs;
+}
+
+/** The templated strings of a sweep, each with its path inside the sweep. */
+function* templates(sweep: SweepSpec): Generator<[path: PropertyKey[], template: string]> {
+  yield [['id'], sweep.id];
+  if (typeof sweep.command === 'string') yield [['command'], sweep.command];
+  else for (const [index, part] of sweep.command.entries()) yield [['command', index], part];
+  for (const [name, value] of Object.entries(sweep.env ?? {})) yield [['env', name], value];
+  if (sweep.cwd !== undefined) yield [['cwd'], sweep.cwd];
+  for (const [index, id] of (sweep.dependsOn ?? []).entries()) yield [['dependsOn', index], id];
+  const epochDirs = sweep.progress?.epochDirs;
+  if (epochDirs) {
+    const at = ['progress', 'epochDirs'];
+    for (const [index, file] of epochDirs.expectedFiles.entries())
+      yield [[...at, 'expectedFiles', index], file];
+    if (epochDirs.dir !== undefined) yield [[...at, 'dir'], epochDirs.dir];
+  }
+}
+
+/** Reports each templated string with a `{placeholder}` that is not one of the sweep's keys. */
+function checkPlaceholders(
+  sweep: SweepSpec,
+  keys: readonly string[],
+  report: (path: PropertyKey[], message: string) => void,
+): void {
+  for (const [path, template] of templates(sweep)) {
+    const unknown = unknownPlaceholders(template, keys);
+    if (unknown.length === 0) continue;
+    const names = unknown.map((key) => `{${key}}`).join(', ');
+    // Run ids cannot hold braces: the hint on escapes only helps elsewhere.
+    const hint = path[0] === 'id' ? '' : ` (write {{${unknown[0]}}} for a literal {${unknown[0]}})`;
+    report(
+      path,
+      `unknown placeholder ${names}; the sweep's keys are ${keys.join(', ') || 'none'}${hint}`,
+    );
+  }
 }
 
 function instantiate(

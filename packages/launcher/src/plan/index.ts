@@ -2,6 +2,7 @@ export * from './plan-schema.js';
 export * from './plan-problem.js';
 export * from './plan-error.js';
 export * from './expand-sweeps.js';
+export * from './sweep-template.js';
 export * from './check-dependencies.js';
 export * from './resolve-plan.js';
 export * from './load-plan.js';

@@ -207,6 +207,14 @@ export const planSchema = z
       .positive()
       .optional()
       .describe('Cap of each run.log (the supervisor keeps the newest bytes).'),
+    metricsMaxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .optional()
+      .describe(
+        "Cap of each metrics.jsonl: beyond it the older half is thinned (default: the supervisor's, 8 MiB).",
+      ),
     executor: executorSchema.optional(),
     runs: z.array(runSpecSchema).optional(),
     sweeps: z.array(sweepSpecSchema).optional(),

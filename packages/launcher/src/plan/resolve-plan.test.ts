@@ -1,20 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, test } from 'vitest';
-import { PlanError } from './plan-error.js';
+import { PLAN_BASE as base, planProblems as problems } from '../../test/plan-problems.js';
 import { resolvePlan } from './resolve-plan.js';
-
-const base = { baseDir: '/work/exp', file: '/work/exp/plan.json' };
-
-function problems(plan: unknown): string[] {
-  try {
-    resolvePlan(plan, base);
-  } catch (error) {
-    if (error instanceof PlanError)
-      return error.problems.map((problem) => `${problem.path}: ${problem.message}`);
-    throw error;
-  }
-  throw new Error('expected the plan to be invalid');
-}
 
 describe('resolvePlan: defaults', () => {
   test('a minimal plan', () => {
@@ -134,7 +121,7 @@ describe('resolvePlan: sweeps', () => {
               '{model}',
               '--seed',
               '{seed}',
-              '${HOME}/{other}',
+              '${HOME}/{{other}}',
             ],
             matrix: { model: ['Changer', 'BIT'], seed: [1, 2] },
             env: { SEED: '{seed}' },

@@ -4,11 +4,13 @@ import { checkNumberOption, checkObjectOption, checkStringOption } from '@runboa
 import { DEFAULT_DERIVED_STATE_THRESHOLDS } from '../run-folder/derived-state.js';
 import { runIdProblem } from '../run-folder/run-id.js';
 import { checkDependencies } from './check-dependencies.js';
-import type { SourcedRunSpec, SweepValue } from './expand-sweeps.js';
+import type { SourcedRunSpec } from './expand-sweeps.js';
+import type { SweepValue } from './sweep-template.js';
 import { describeBinding, expandSweep } from './expand-sweeps.js';
 import { PlanError } from './plan-error.js';
 import type { PlanProblem } from './plan-problem.js';
 import { problemsFromZodIssues } from './plan-problem.js';
+import type { ExecutorSettings, SlurmResources } from './executor-schema.js';
 import type { GpuPolicy, PlanInput, RunSpec, SweepSpec } from './plan-schema.js';
 import { planSchema, runSpecSchema, sweepSpecSchema } from './plan-schema.js';
 
@@ -47,6 +49,8 @@ export interface ResolvedRun {
   timeoutSeconds?: number;
   dependsOn: string[];
   epochDirs?: { expectedFiles: string[]; total: number; dir?: string };
+  /** Slurm resources of this run over the executor's (executor `slurm` only). */
+  slurm?: SlurmResources;
   /** Where the run comes from: `runs[3]`, or `sweeps[0] (model=a, seed=1)`. */
   source: string;
 }
@@ -69,6 +73,10 @@ export interface ResolvedPlan {
   stuckAfterSeconds: number;
   outdatedAfterDays?: number;
   logMaxBytes?: number;
+  /** Cap of each run's `metrics.jsonl` (the supervisor's default when absent). */
+  metricsMaxBytes?: number;
+  /** Where the runs execute (absent: local processes). */
+  executor?: ExecutorSettings;
   /** In plan order: `runs` first, then each sweep's runs. */
   runs: ResolvedRun[];
 }
@@ -157,6 +165,11 @@ export function resolvePlan(input: unknown, options: ResolvePlanOptions): Resolv
   }
   if (plan.gpuPolicy && gpus.length === 0)
     problems.push({ path: 'gpuPolicy', message: 'needs the plan to list gpus' });
+  if (plan.executor?.kind === 'slurm' && gpus.length > 0)
+    problems.push({
+      path: 'gpus',
+      message: "Slurm hands out the GPUs: ask with executor.gresPerRun or a run's slurm.gres",
+    });
   const checkedSpecGpus = new Set<string>();
   for (const spec of specs) {
     if (spec.gpus === undefined || checkedSpecGpus.has(spec.sourcePath)) continue;
@@ -223,13 +236,21 @@ export function resolvePlan(input: unknown, options: ResolvePlanOptions): Resolv
     if (pinned) run.pinnedGpus = pinned;
     if (timeoutSeconds !== undefined) run.timeoutSeconds = timeoutSeconds;
     if (spec.progress?.epochDirs) run.epochDirs = { ...spec.progress.epochDirs };
+    if (spec.slurm) run.slurm = { ...spec.slurm };
     return run;
   });
 
   const resolved: ResolvedPlan = {
     root,
     concurrency:
-      options.concurrency ?? plan.concurrency ?? (gpuSlots > 0 ? gpuSlots : availableParallelism()),
+      options.concurrency ??
+      plan.concurrency ??
+      // Under Slurm, concurrency caps the jobs in its queue: by default every run may wait there.
+      (plan.executor?.kind === 'slurm'
+        ? Math.max(1, runs.length)
+        : gpuSlots > 0
+          ? gpuSlots
+          : availableParallelism()),
     gpus: [...gpus],
     gpusPerRun,
     runsPerGpu,
@@ -248,6 +269,8 @@ export function resolvePlan(input: unknown, options: ResolvePlanOptions): Resolv
   }
   if (plan.outdatedAfterDays !== undefined) resolved.outdatedAfterDays = plan.outdatedAfterDays;
   if (plan.logMaxBytes !== undefined) resolved.logMaxBytes = plan.logMaxBytes;
+  if (plan.metricsMaxBytes !== undefined) resolved.metricsMaxBytes = plan.metricsMaxBytes;
+  if (plan.executor) resolved.executor = { ...plan.executor };
   return resolved;
 }
 

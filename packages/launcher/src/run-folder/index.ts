@@ -7,3 +7,6 @@ export * from './process-alive.js';
 export * from './control-request.js';
 export * from './json-schema.js';
 export * from './run-records.js';
+export * from './exit-description.js';
+export * from './command-hash.js';
+export * from './launcher-presence.js';

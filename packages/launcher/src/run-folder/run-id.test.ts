@@ -21,6 +21,7 @@ describe('run ids', () => {
     'a.b/c.d',
     'logs/x', // reserved only as the last segment
     'x/log.txt',
+    `a/${'x'.repeat(255)}`, // a folder name of 255 bytes: the most file systems allow
   ])('accepts %j', (id) => {
     expect(runIdProblem(id)).toBeUndefined();
     expect(isValidRunId(id)).toBe(true);
@@ -54,6 +55,10 @@ describe('run ids', () => {
     ['metrics', /reserved/],
     ['a/cancel', /reserved/],
     ['x'.repeat(1025), /longer than/],
+    [
+      `a/${'x'.repeat(256)}/b`,
+      /^segment "x{32}…" is 256 bytes long; a folder name may have at most 255$/,
+    ],
   ])('rejects %j', (id, reason) => {
     expect(runIdProblem(id)).toMatch(reason);
     expect(() => assertValidRunId(id)).toThrow(InvalidRunIdError);

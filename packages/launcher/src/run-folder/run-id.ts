@@ -10,6 +10,8 @@ export const RESERVED_RUN_ID_LAST_SEGMENTS: ReadonlySet<string> = new Set([
 
 const SAFE_SEGMENT = /^[A-Za-z0-9._=+,@-]+$/;
 const MAX_RUN_ID_LENGTH = 1024;
+/** A run id segment is a folder name: most file systems allow 255 bytes (NAME_MAX). */
+const MAX_SEGMENT_BYTES = 255;
 
 /** A run id that is not a relative path of safe segments, or a run folder outside its root. */
 export class InvalidRunIdError extends Error {
@@ -39,6 +41,10 @@ export function runIdProblem(runId: string): string | undefined {
     if (segment.startsWith('.')) return `segment "${segment}" starts with a dot`;
     if (!SAFE_SEGMENT.test(segment)) {
       return `segment "${segment}" may only contain letters, digits and ._=+,@-`;
+    }
+    const bytes = Buffer.byteLength(segment);
+    if (bytes > MAX_SEGMENT_BYTES) {
+      return `segment "${segment.slice(0, 32)}…" is ${bytes} bytes long; a folder name may have at most ${MAX_SEGMENT_BYTES}`;
     }
   }
   const last = segments[segments.length - 1];

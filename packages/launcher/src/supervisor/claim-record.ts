@@ -56,6 +56,8 @@ export async function claimRecord(
       signal: null,
       error: null,
       finalWriteError: null,
+      errorTail: null,
+      waiting: null,
       progress: null,
       metrics: null,
     };

@@ -1,6 +1,7 @@
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { describeExit } from '../run-folder/exit-description.js';
 import { RUN_FILES } from '../run-folder/run-files.js';
 import type { FinalWriteError, RunRecord } from '../run-folder/run-record.js';
 import type { RunStatus } from '../run-folder/run-status.js';
@@ -8,7 +9,7 @@ import { RunSupersededError } from './errors.js';
 import type { StopReason } from './job-stopper.js';
 import type { OutcomeFile } from './outcome-file.js';
 import { writeOwnedRecord, type RecordOwner } from './record-writer.js';
-import type { JobExit } from './start-job.js';
+import type { JobExit, JobStartFailure } from './start-job.js';
 
 /** How a job ended, as the supervisor records it. */
 export interface JobEnding {
@@ -47,10 +48,12 @@ const FINAL_WRITE_FIRST_DELAY_MS = 100;
 const TRIES_WHEN_STOPPED = 5;
 
 /**
- * The ending of a job that exited: stopped for `stopReason`, else succeeded on exit 0, else failed.
+ * The ending of a job that exited: stopped for `stopReason`, else succeeded on exit 0, else
+ * failed, with {@link describeExit}'s words as the error.
  *
  * @example
  * jobEnding(4242, { code: 3, signal: null }, undefined, false).error; // 'exited with code 3'
+ * jobEnding(4242, { code: null, signal: 'SIGKILL' }, undefined, false).error; // 'killed by SIGKILL (signal 9)'
  */
 export function jobEnding(
   pid: number,
@@ -63,10 +66,7 @@ export function jobEnding(
     ? { status: stopReason.status, error: stopReason.error }
     : code === 0
       ? { status: 'succeeded' as const, error: null }
-      : {
-          status: 'failed' as const,
-          error: code !== null ? `exited with code ${code}` : `killed by signal ${signal}`,
-        };
+      : { status: 'failed' as const, error: describeExit({ exitCode: code, signal }) };
   return {
     ...ended,
     pid,
@@ -78,20 +78,20 @@ export function jobEnding(
 }
 
 /**
- * The ending of a job that could not be started: exit status 127 for a missing program, 126
- * for one that is not executable, else 1.
+ * The ending of a job that could not be started: its reason as the error, and its exit status
+ * (127 for a missing program, 126 for one that is not executable, else 1).
  *
  * @example
- * startFailure('python', Object.assign(new Error('spawn python ENOENT'), { code: 'ENOENT' })).exitStatus; // 127
+ * startFailure(started.failure).error; // 'cwd /work/x does not exist'
  */
-export function startFailure(program: string, error: NodeJS.ErrnoException): JobEnding {
+export function startFailure({ reason, exitStatus }: JobStartFailure): JobEnding {
   return {
     status: 'failed',
     pid: null,
     exitCode: null,
     signal: null,
-    error: `could not start ${program}: ${error.message}`,
-    exitStatus: error.code === 'ENOENT' ? 127 : error.code === 'EACCES' ? 126 : 1,
+    error: reason,
+    exitStatus,
     superseded: false,
   };
 }

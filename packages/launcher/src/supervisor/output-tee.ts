@@ -7,6 +7,7 @@ import {
   type ProgressSource,
 } from '../progress/progress-report.js';
 import { parseTqdmLine } from '../progress/tqdm-line.js';
+import type { OutputTail } from './output-tail.js';
 import type { OutputStreamName, SupervisorOutput } from './supervisor-output.js';
 
 const MAX_PROGRESS_WARNINGS = 20;
@@ -20,6 +21,8 @@ export interface OutputTeeOptions {
   parseTqdm: boolean;
   /** A progress report read from the output. */
   report: (report: ProgressReport, source: ProgressSource) => void;
+  /** Keeps the last lines that are not progress (markers, tqdm bars), for a failure's `errorTail`. */
+  tail?: OutputTail;
 }
 
 /** A running tee; `finish()` once the job has exited. */
@@ -31,12 +34,15 @@ export interface OutputTee {
 /**
  * Tees the job's stdout and stderr: each chunk goes to `run.log` (and the pass-through copy)
  * as it arrives, and each line (or `\r`-separated tqdm redraw) is read for progress: a
- * `##runboard` marker line, else a tqdm bar. Malformed markers are noted, the first 20.
+ * `##runboard` marker line, else a tqdm bar. Malformed markers are noted, the first 20. The
+ * other lines go to `tail`, in memory.
  *
  * @example
- * const tee = teeJobOutput(child, { output, parseTqdm: true, report: (r, source) => recorder.report(r, source) });
+ * const tail = new OutputTail();
+ * const tee = teeJobOutput(child, { output, parseTqdm: true, report: (r, source) => recorder.report(r, source), tail });
  * await exited;
  * await tee.finish();
+ * tail.lines(); // the job's last lines
  */
 export function teeJobOutput(child: ChildProcess, options: OutputTeeOptions): OutputTee {
   const onSegment = progressLineReader(options);
@@ -68,7 +74,10 @@ export function teeJobOutput(child: ChildProcess, options: OutputTeeOptions): Ou
   };
 }
 
-/** Reads one output segment for progress: a marker line, else (when allowed) a tqdm bar. */
+/**
+ * Reads one output segment for progress: a marker line, else (when allowed) a tqdm bar. Any
+ * other line goes to the tail (a bar never does, whether bars count or not).
+ */
 function progressLineReader(options: OutputTeeOptions): (segment: string) => void {
   let warnings = 0;
   return (segment) => {
@@ -84,9 +93,9 @@ function progressLineReader(options: OutputTeeOptions): (segment: string) => voi
       }
       return;
     }
-    if (!options.parseTqdm) return;
-    const bar = parseTqdmLine(segment);
-    if (bar) options.report(bar, PROGRESS_SOURCES.tqdm);
+    const bar = options.parseTqdm || options.tail ? parseTqdmLine(segment) : undefined;
+    if (!bar) options.tail?.push(segment);
+    else if (options.parseTqdm) options.report(bar, PROGRESS_SOURCES.tqdm);
   };
 }
 

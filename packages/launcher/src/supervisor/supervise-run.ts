@@ -19,6 +19,7 @@ import { JobStopper } from './job-stopper.js';
 import { MetricsLog } from './metrics-log.js';
 import { teeJobOutput } from './output-tee.js';
 import { OutcomeFile } from './outcome-file.js';
+import { OutputTail } from './output-tail.js';
 import { ProgressRecorder } from './progress-recorder.js';
 import { startJob, type StartedJob } from './start-job.js';
 import { SupervisorOutput } from './supervisor-output.js';
@@ -86,14 +87,15 @@ export async function superviseRun(options: SupervisorOptions): Promise<Supervis
   const started = await startJob(resolved, claimed);
   let ending: JobEnding;
   let fields: () => Partial<RunRecord>;
-  if ('error' in started) {
-    ending = startFailure(resolved.command[0], started.error);
+  if ('failure' in started) {
+    ending = startFailure(started.failure);
     target.note(ending.error as string);
-    fields = () => ({ progress: null, metrics: null });
+    fields = () => ({ progress: null, metrics: null, errorTail: null });
   } else {
     const supervised = await superviseJob(resolved, target, files, started);
     ending = supervised.ending;
-    fields = () => supervised.fields(Date.now());
+    const errorTail = ending.status === 'failed' ? supervised.tail.lines() : null;
+    fields = () => ({ ...supervised.fields(Date.now()), errorTail });
   }
   const result = await recordEnding(target, ending, fields());
   target.note(
@@ -143,16 +145,24 @@ async function claim(
   }
 }
 
+/** A supervised job's end: how it ended, its progress fields, the last lines of its output. */
+interface SupervisedJob {
+  ending: JobEnding;
+  fields: (now: number) => Partial<RunRecord>;
+  tail: OutputTail;
+}
+
 /**
- * Watches a started job until it has exited and everything it wrote is recorded: output,
- * progress (with epoch folders), heartbeats, and the reasons to stop it.
+ * Watches a started job until it has exited and everything it wrote is recorded: output (its
+ * last lines kept for a failure's `errorTail`), progress (with epoch folders), heartbeats, and
+ * the reasons to stop it.
  */
 async function superviseJob(
   resolved: ResolvedSupervisorOptions,
   target: FinalRecordTarget,
   files: RunFiles,
   job: StartedJob,
-): Promise<{ ending: JobEnding; fields: (now: number) => Partial<RunRecord> }> {
+): Promise<SupervisedJob> {
   const { note } = target;
   const stopper = new JobStopper(job.pid, { graceMs: resolved.killGraceSeconds * 1000, note });
   const recorder = new ProgressRecorder({
@@ -169,10 +179,12 @@ async function superviseJob(
       }),
   });
   recorder.start();
+  const tail = new OutputTail();
   const tee = teeJobOutput(job.child, {
     output: files.output,
     parseTqdm: resolved.epochDirs === undefined,
     report: (report, source) => recorder.report(report, source),
+    tail,
   });
   const epochPoller = resolved.epochDirs && pollEpochDirs(resolved.epochDirs, recorder, note);
   stopper.watch(resolved);
@@ -185,6 +197,7 @@ async function superviseJob(
   return {
     ending: jobEnding(job.pid, exit, stopper.reason, recorder.superseded),
     fields: (now) => recorder.recordFields(now),
+    tail,
   };
 }
 

@@ -23,6 +23,7 @@ export function buildExecArgs(spec: ExecSpec): string[] {
   if (spec.gpus.length > 0) options.gpus = [...spec.gpus];
   if (spec.timeoutSeconds !== undefined) options.timeoutSeconds = spec.timeoutSeconds;
   if (spec.logMaxBytes !== undefined) options.logMaxBytes = spec.logMaxBytes;
+  if (spec.metricsMaxBytes !== undefined) options.metricsMaxBytes = spec.metricsMaxBytes;
   if (spec.epochDirs) {
     options.epochDirs = {
       expectedFiles: [...spec.epochDirs.expectedFiles],

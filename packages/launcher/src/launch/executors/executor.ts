@@ -19,6 +19,7 @@ export interface ExecSpec {
   heartbeatSeconds: number;
   timeoutSeconds?: number;
   logMaxBytes?: number;
+  metricsMaxBytes?: number;
   epochDirs?: { expectedFiles: readonly string[]; total: number; dir?: string };
 }
 

@@ -30,9 +30,21 @@ export function allowedGpus(
  * gpuPasses(gpu, { maxUtilizationPercent: 10 }); // false while it is 10 % busy or more
  */
 export function gpuPasses(gpu: GpuInfo, policy: GpuPolicy): boolean {
-  if (policy.maxUtilizationPercent !== undefined) {
-    if (gpu.utilizationPercent === null || gpu.utilizationPercent >= policy.maxUtilizationPercent)
-      return false;
+  return gpuPolicyFailure(gpu, policy) === undefined;
+}
+
+/**
+ * Which threshold of the policy one GPU fails, in words; `undefined` when it passes.
+ *
+ * @example
+ * gpuPolicyFailure(gpu, { maxUtilizationPercent: 50 }); // 'utilization 87% ≥ 50%'
+ */
+export function gpuPolicyFailure(gpu: GpuInfo, policy: GpuPolicy): string | undefined {
+  const limit = policy.maxUtilizationPercent;
+  if (limit !== undefined) {
+    if (gpu.utilizationPercent === null) return 'utilization unknown (N/A)';
+    if (gpu.utilizationPercent >= limit)
+      return `utilization ${gpu.utilizationPercent}% ≥ ${limit}%`;
   }
   if (policy.minFreeMemoryMiB !== undefined) {
     const free =
@@ -40,7 +52,9 @@ export function gpuPasses(gpu: GpuInfo, policy: GpuPolicy): boolean {
       (gpu.memoryTotalMiB !== null && gpu.memoryUsedMiB !== null
         ? gpu.memoryTotalMiB - gpu.memoryUsedMiB
         : null);
-    if (free === null || free <= policy.minFreeMemoryMiB) return false;
+    if (free === null) return 'free memory unknown (N/A)';
+    if (free <= policy.minFreeMemoryMiB)
+      return `free memory ${free} MiB ≤ ${policy.minFreeMemoryMiB} MiB`;
   }
-  return true;
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import type { GpuPolicy } from '../../plan/plan-schema.js';
 import { GpuPolicyUnavailableError } from '../errors.js';
-import { allowedGpus } from './gpu-policy.js';
+import { allowedGpus, gpuPolicyFailure } from './gpu-policy.js';
 import type { GpuStatus } from './nvidia-smi.js';
 
 /** How old an answer of `nvidia-smi` may be when runs wait for a GPU. */
@@ -56,6 +56,28 @@ export class GpuStatusCache {
     }
     if (!status.available) return new Set();
     return allowedGpus(this.#options.gpus, status.gpus, this.#options.policy);
+  }
+
+  /**
+   * Why the policy refuses GPUs of `candidates` now, one `GPU <id>: <check>` each (joined by
+   * `; `), for a run's `waiting.detail`.
+   *
+   * @example
+   * cache.refusals([0, 1]); // 'GPU 1: utilization 87% ≥ 50%'
+   */
+  refusals(candidates: readonly number[]): string {
+    const status = this.#status;
+    if (!status) return 'asking nvidia-smi';
+    if (!status.available) return `nvidia-smi: ${status.reason ?? 'not available'}`;
+    const byIndex = new Map(status.gpus.map((gpu) => [gpu.index, gpu]));
+    return candidates
+      .map((id) => {
+        const gpu = byIndex.get(id);
+        const why = gpu ? gpuPolicyFailure(gpu, this.#options.policy) : 'not listed by nvidia-smi';
+        return why === undefined ? undefined : `GPU ${id}: ${why}`;
+      })
+      .filter((text) => text !== undefined)
+      .join('; ');
   }
 
   /** Asks `nvidia-smi` again, unless a query is under way or the launch is stopping. */
