@@ -219,7 +219,10 @@ describe('GET /api/summary, /api/resources', () => {
       total: 4,
       active: 1,
       counts: { queued: 1, running: 1 },
-      percent: (100 + 100 + 20 + 0) / 4,
+      // Issue 13 item 6: the failed run is apart, not "done" (succeeded 100, running 20, queued 0).
+      percent: (100 + 20 + 0) / 3,
+      endedUnsuccessful: 1,
+      indexing: null,
     });
     expect(typeof body.generatedAt).toBe('string');
   });

@@ -60,6 +60,11 @@ export class IndexEvents {
     this.scheduleSummary();
   }
 
+  /** A `summary` event soon, although no run changed (the first scan is complete). */
+  publishSummarySoon(): void {
+    this.scheduleSummary();
+  }
+
   /** No more `summary` events (the index is closing). */
   stopSummaries(): void {
     this.isClosed = true;

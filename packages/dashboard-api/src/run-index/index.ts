@@ -22,5 +22,6 @@ export {
   SORT_ORDERS,
 } from './query.js';
 export type { RunListPage, RunListQuery, RunSortKey, SortOrder } from './query.js';
+export { LIST_RECORD_OMITS } from './run-view.js';
 export type { RunReadProblem, RunView } from './run-view.js';
-export type { DashboardSummary } from './summary.js';
+export type { DashboardSummary, IndexingProgress } from './summary.js';

@@ -2,17 +2,23 @@ import type { Stats } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recordFile, tryReadRunRecord } from '@runboard/launcher';
+import type { RunRecord } from '@runboard/launcher';
 import { DASHBOARD_ERROR_CODES } from '../errors.js';
 import type { IndexEvents } from './index-events.js';
 import type { Limiter } from './limiter.js';
 import type { PathWarner } from './path-warnings.js';
 import { readProblemOf } from './read-problem.js';
 import type { RecordOutcome, RunTable } from './run-table.js';
-import { sameStamp, stampOf, toRunView } from './run-view.js';
-import type { FileStamp } from './run-view.js';
+import { isActiveEntry, sameStamp, stampOf } from './run-view.js';
+import type { FileStamp, RunEntry, RunView } from './run-view.js';
 
 /** A change arriving within chokidar's 50 ms change throttle is dropped; look again after it. */
 const SETTLE_CHECK_MS = 120;
+/**
+ * And once more a second later: chokidar re-attaches a file's watch after an atomic rename
+ * replaced it, and a write in between is announced by no event (seen on a loaded machine).
+ */
+const LAST_SETTLE_CHECK_MS = 1000;
 
 export interface RecordReadsOptions {
   /** The index's root (symbolic links resolved). */
@@ -24,8 +30,13 @@ export interface RecordReadsOptions {
   clock: () => number;
   /** The walk generation a read marks its run with. */
   generation: () => number;
-  /** Watches a run's `progress.json` once the run is known. */
-  watchRecord: (file: string) => void;
+  /**
+   * Called after each read of a run's `progress.json`: `active` when the run may still change
+   * by itself (not finished, or unreadable), so its file is worth an OS watch.
+   */
+  watchRecord: (id: string, file: string, active: boolean) => void;
+  /** What a `run` event sends of a run. */
+  view: (entry: RunEntry) => RunView;
   warnPath: PathWarner;
 }
 
@@ -46,6 +57,52 @@ export class RecordReads {
   private isClosed = false;
 
   constructor(private readonly options: RecordReadsOptions) {}
+
+  /**
+   * Queues a walk's read of run `id` (with the `lstat` the walk took); `workers` reads of the
+   * queue run at a time. No promise per run is made until its turn: 100,000 reads in flight
+   * at once cost seconds of garbage collection. Resolves when the queue is empty.
+   */
+  enqueue(id: string, stats: Stats, workers: number): Promise<void> {
+    this.backlog.push({ id, stats });
+    while (this.draining < workers && this.next < this.backlog.length) {
+      this.draining += 1;
+      void this.drain();
+    }
+    return this.drained;
+  }
+
+  private readonly backlog: { id: string; stats: Stats }[] = [];
+  private next = 0;
+  private draining = 0;
+  private drained: Promise<void> = Promise.resolve();
+  private resolveDrained: (() => void) | undefined;
+
+  private async drain(): Promise<void> {
+    if (!this.resolveDrained)
+      this.drained = new Promise((resolve) => (this.resolveDrained = resolve));
+    while (this.next < this.backlog.length && !this.isClosed) {
+      const { id, stats } = this.backlog[this.next];
+      this.next += 1;
+      await this.request(id, false, stats);
+    }
+    this.draining -= 1;
+    if (this.draining > 0) return;
+    this.backlog.length = 0;
+    this.next = 0;
+    this.resolveDrained?.();
+    this.resolveDrained = undefined;
+  }
+
+  /** Run `id`'s whole record, read now (for the detail); its list record when that fails. */
+  async readWhole(id: string): Promise<RunRecord | null> {
+    const runDir = this.runDir(id);
+    const deadlineMs = this.options.readDeadlineMs;
+    const read = await this.options
+      .limit(() => tryReadRunRecord(runDir, { deadlineMs }), true)
+      .catch(() => undefined);
+    return read?.kind === 'record' ? read.record : (this.options.table.get(id)?.record ?? null);
+  }
 
   /** Whether a read of run `id` is under way. */
   isReading(id: string): boolean {
@@ -111,8 +168,8 @@ export class RecordReads {
       else {
         // Both at once: an event-driven read is on the way to an SSE client.
         const [real, fileStats] = await Promise.all([
-          limit(() => realpath(runDir)),
-          limit(() => lstat(file)),
+          limit(() => realpath(runDir), true),
+          limit(() => lstat(file), true),
         ]);
         if (real !== runDir) {
           this.remove(id);
@@ -132,7 +189,8 @@ export class RecordReads {
       return;
     }
     const deadlineMs = this.options.readDeadlineMs;
-    const result = await limit(() => tryReadRunRecord(runDir, { deadlineMs }));
+    const urgent = knownStats === undefined; // not a walk's read: an event's
+    const result = await limit(() => tryReadRunRecord(runDir, { deadlineMs }), urgent);
     if (this.isClosed) return;
     if (result.kind === 'missing') this.remove(id);
     else if (result.kind === 'record') this.apply(id, result, stampOf(stats));
@@ -145,25 +203,34 @@ export class RecordReads {
   private apply(id: string, outcome: RecordOutcome, stamp: FileStamp | null): void {
     const { table, events, generation, clock } = this.options;
     const changed = table.apply(id, outcome, stamp, generation(), clock());
-    this.options.watchRecord(recordFile(this.runDir(id)));
-    if (changed) events.publish({ type: 'run', run: toRunView(changed) });
+    const entry = table.get(id);
+    if (entry) this.options.watchRecord(id, recordFile(this.runDir(id)), isActiveEntry(entry));
+    if (changed) events.publish({ type: 'run', run: this.options.view(changed) });
   }
 
   private remove(id: string): void {
     if (this.options.table.remove(id)) this.options.events.publish({ type: 'removed', id });
   }
 
-  private scheduleSettleCheck(id: string): void {
+  /** Reads run `id` again shortly if its `progress.json` changed by then (a cheap `lstat`). */
+  checkSoon(id: string): void {
+    this.scheduleSettleCheck(id);
+  }
+
+  private scheduleSettleCheck(id: string, last = false): void {
     if (this.isClosed || this.settleTimers.has(id)) return;
-    const timer = setTimeout(() => {
-      this.settleTimers.delete(id);
-      void this.settleCheck(id);
-    }, SETTLE_CHECK_MS);
+    const timer = setTimeout(
+      () => {
+        this.settleTimers.delete(id);
+        void this.settleCheck(id, last);
+      },
+      last ? LAST_SETTLE_CHECK_MS : SETTLE_CHECK_MS,
+    );
     timer.unref();
     this.settleTimers.set(id, timer);
   }
 
-  private async settleCheck(id: string): Promise<void> {
+  private async settleCheck(id: string, last: boolean): Promise<void> {
     const entry = this.options.table.get(id);
     if (!entry || this.isClosed) return;
     let stamp: FileStamp | null = null;
@@ -172,6 +239,7 @@ export class RecordReads {
     } catch {
       // Gone: the read below removes the run.
     }
-    if (!sameStamp(stamp, entry.stamp)) await this.request(id, false);
+    if (!sameStamp(stamp, entry.stamp)) await this.request(id, !last);
+    else if (!last) this.scheduleSettleCheck(id, true);
   }
 }

@@ -4,6 +4,8 @@ import { DEFAULT_DERIVED_STATE_THRESHOLDS, isLocalProcessAlive } from '@runboard
 import type { DeriveStateOptions, DerivedStateThresholds } from '@runboard/launcher';
 import { checkNumberOption, checkObjectOption, checkStringOption } from '@runboard/locking';
 import type { DashboardWarning } from '../errors.js';
+import { countLiveLaunchers } from './live-launchers.js';
+import type { LiveLauncherCounter } from './live-launchers.js';
 
 /** How the index learns about changes. */
 export const WATCH_MODES = {
@@ -25,11 +27,26 @@ export interface RunIndexOptions {
   root: string;
   /** Watch for changes (default `true`). `false`: a snapshot, refreshed only by rescans. */
   watch?: boolean;
+  /**
+   * Resolve `open()` as soon as the first scan has started (default `false`: once every run
+   * is indexed). The index then serves what is indexed so far, `summary().indexing` says how
+   * far it is, and `whenIndexed()` resolves when it is complete. The dashboard server sets it.
+   */
+  background?: boolean;
+  /**
+   * Counts the launchers live on the root (queued runs then wait for `no-launcher` when none
+   * is); default: the launcher's `readLiveLaunchers`. `false`: not looked at.
+   */
+  liveLaunchers?: LiveLauncherCounter | false;
   /** Poll instead of OS file events (network file systems). Default `false`. */
   poll?: boolean;
   /** Poll interval per watched path. Default 2000 ms. */
   pollIntervalMs?: number;
-  /** Safety-net rescan (a stat of every `progress.json`) interval; `0` turns it off. Default 30 000 ms. */
+  /**
+   * Rescan interval: a walk with a `stat` of every `progress.json`, which is how changes to
+   * finished runs (not watched) are seen, and the safety net for missed events; `0` turns it
+   * off. Default 30 000 ms.
+   */
   rescanIntervalMs?: number;
   /** How often derived states (`stalled`, `stuck`, `outdated`) are re-evaluated. Default 5000 ms. */
   refreshIntervalMs?: number;
@@ -59,6 +76,8 @@ export interface RunIndexOptions {
 /** {@link RunIndexOptions} checked, with every default filled in. */
 export interface ResolvedRunIndexOptions {
   watch: boolean;
+  background: boolean;
+  liveLaunchers: LiveLauncherCounter | undefined;
   poll: boolean;
   pollIntervalMs: number;
   rescanIntervalMs: number;
@@ -87,6 +106,9 @@ export function resolveRunIndexOptions(options: RunIndexOptions): ResolvedRunInd
       : checkNumberOption(name, options[name], { integer: true, min });
   return {
     watch: options.watch ?? true,
+    background: options.background ?? false,
+    liveLaunchers:
+      options.liveLaunchers === false ? undefined : (options.liveLaunchers ?? countLiveLaunchers),
     poll: options.poll ?? false,
     pollIntervalMs: count('pollIntervalMs', 2000, 1),
     rescanIntervalMs: count('rescanIntervalMs', 30_000, 0),

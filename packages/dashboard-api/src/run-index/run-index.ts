@@ -5,8 +5,10 @@ import { isValidRunId, recordFile } from '@runboard/launcher';
 import { DASHBOARD_ERROR_CODES, DashboardRootError } from '../errors.js';
 import { IndexEvents } from './index-events.js';
 import type { RunIndexListener } from './index-events.js';
+import { IndexTimers } from './index-timers.js';
 import { createLimiter } from './limiter.js';
 import type { Limiter } from './limiter.js';
+import { LiveLaunchers } from './live-launchers.js';
 import { createPathWarner } from './path-warnings.js';
 import type { PathWarner } from './path-warnings.js';
 import { queryRuns } from './query.js';
@@ -16,10 +18,10 @@ import { WATCH_MODES, resolveRunIndexOptions } from './run-index-options.js';
 import type { ResolvedRunIndexOptions, RunIndexOptions, WatchMode } from './run-index-options.js';
 import { RunTable } from './run-table.js';
 import { RunWatcher } from './run-watcher.js';
-import { sameStamp, stampOf, toRunView } from './run-view.js';
-import type { RunView } from './run-view.js';
+import { isActiveEntry, sameStamp, stampOf, toRunView } from './run-view.js';
+import type { RunEntry, RunView } from './run-view.js';
 import { summarizeRuns } from './summary.js';
-import type { DashboardSummary } from './summary.js';
+import type { DashboardSummary, IndexingProgress } from './summary.js';
 import { walkRuns } from './walk-runs.js';
 
 export { WATCH_MODES } from './run-index-options.js';
@@ -51,21 +53,27 @@ export class RunIndex {
   /** The root folder, absolute and with symbolic links resolved. */
   readonly root: string;
   private readonly options: ResolvedRunIndexOptions;
+  /** File operations of walks; reads have their own, so a walk is not queued behind them. */
   private readonly limit: Limiter;
+  private readonly launchers: LiveLaunchers;
   private readonly warnPath: PathWarner;
   private readonly table: RunTable;
   private readonly events: IndexEvents;
   private readonly reads: RecordReads;
   private readonly watcher: RunWatcher | undefined;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new IndexTimers();
   private generation = 0;
   private scanning: Promise<void> | undefined;
+  /** Until the first scan is complete: the runs found so far, and whether the walk is done. */
+  private firstScan: { found: number; walked: boolean } | null = { found: 0, walked: false };
+  private indexed: Promise<void> = Promise.resolve();
   private isClosed = false;
 
   private constructor(root: string, options: ResolvedRunIndexOptions) {
     this.root = root;
     this.options = options;
     this.limit = createLimiter(options.concurrency);
+    this.launchers = new LiveLaunchers(root, options.liveLaunchers);
     this.warnPath = createPathWarner(options.onWarning);
     this.table = new RunTable(options);
     this.events = new IndexEvents({
@@ -101,18 +109,20 @@ export class RunIndex {
       root,
       table: this.table,
       events: this.events,
-      limit: this.limit,
+      limit: createLimiter(options.concurrency),
       readDeadlineMs: options.readDeadlineMs,
       clock: options.clock,
       generation: () => this.generation,
-      watchRecord: (file) => void this.watcher?.watch(file),
+      watchRecord: (id, file, active) => this.watchRecord(id, file, active),
+      view: (entry) => this.view(entry),
       warnPath: this.warnPath,
     });
   }
 
   /**
-   * Scans `options.root` and starts watching it. Resolves once every run found is indexed;
-   * the watcher finishes starting in the background (see {@link RunIndex.whenWatching}).
+   * Scans `options.root` and starts watching it. Resolves once every run found is indexed
+   * (with `background: true`: at once, see {@link RunIndex.whenIndexed}); the watcher finishes
+   * starting in the background (see {@link RunIndex.whenWatching}).
    *
    * @throws {DashboardRootError} when the root is not a readable folder.
    * @throws {TypeError} for an invalid option.
@@ -128,7 +138,9 @@ export class RunIndex {
       throw new DashboardRootError(options.root, { cause: error });
     }
     const index = new RunIndex(root, resolved);
-    await index.start();
+    index.indexed = index.start();
+    if (!resolved.background) await index.indexed;
+    else index.indexed.catch(() => {}); // whenIndexed() callers see the failure.
     return index;
   }
 
@@ -152,15 +164,42 @@ export class RunIndex {
     return this.events.size;
   }
 
+  /** Resolves when the first scan has indexed every run it found. */
+  whenIndexed(): Promise<void> {
+    return this.indexed;
+  }
+
+  /** While the first scan runs: runs indexed, and found in all (`null` until the walk is done). */
+  get indexing(): IndexingProgress | null {
+    const scan = this.firstScan;
+    return scan ? { indexed: this.table.size, total: scan.walked ? scan.found : null } : null;
+  }
+
   /** Resolves when the watcher has finished its first pass (at once without a watcher). */
   whenWatching(): Promise<void> {
     return this.watcher?.whenReady() ?? Promise.resolve();
   }
 
-  /** The run `id`, or `undefined` when there is none. */
+  /** The run `id` as lists send it (its list record), or `undefined` when there is none. */
   get(id: string): RunView | undefined {
     const entry = this.table.get(id);
-    return entry ? toRunView(entry) : undefined;
+    return entry ? this.view(entry) : undefined;
+  }
+
+  /**
+   * The run `id` with its whole record (`metrics`, `errorTail`, `finalWriteError` …), read from
+   * its `progress.json` now: the index keeps only list records. When that read fails, the
+   * list view; `undefined` when there is no run `id`.
+   *
+   * @example
+   * const run = await index.detail('cdd/run_2'); // run?.record?.errorTail
+   */
+  async detail(id: string): Promise<RunView | undefined> {
+    if (!this.table.has(id)) return undefined;
+    const record = await this.reads.readWhole(id);
+    const entry = this.table.get(id);
+    if (!entry) return undefined;
+    return toRunView(entry, this.launchers.count, entry.readError ? entry.record : record);
   }
 
   /** Whether there is a run `id`. */
@@ -189,12 +228,12 @@ export class RunIndex {
    * const { runs, nextCursor, total, counts } = index.list({ q: 'cdd', limit: 100 });
    */
   list(query: RunListQuery = {}): RunListPage {
-    return queryRuns(this.table.values(), query);
+    return queryRuns(this.table, query, (entry) => this.view(entry));
   }
 
   /** Counts, overall percent and ETA of the whole set. */
   summary(): DashboardSummary {
-    return summarizeRuns(this.table.values(), this.options.clock());
+    return summarizeRuns(this.table.values(), this.options.clock(), this.indexing);
   }
 
   /**
@@ -226,18 +265,25 @@ export class RunIndex {
     return this.scanning;
   }
 
-  /** Re-evaluates every run's derived state now (it also happens every `refreshIntervalMs`). */
-  refresh(): void {
+  /**
+   * Re-evaluates every run's derived state now, and looks at the root's live launchers again
+   * (it also happens every `refreshIntervalMs`).
+   */
+  async refresh(): Promise<void> {
     if (this.isClosed) return;
     for (const entry of this.table.refresh(this.options.clock()))
-      this.events.publish({ type: 'run', run: toRunView(entry) });
+      this.events.publish({ type: 'run', run: this.view(entry) });
+    if (!(await this.launchers.refresh()) || this.isClosed) return;
+    for (const entry of this.table.values())
+      if (entry.record?.status === 'queued')
+        this.events.publish({ type: 'run', run: this.view(entry) });
   }
 
   /** Stops watching and timers, waits for reads in flight, and ends every subscription. */
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.isClosed = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     this.events.stopSummaries();
     const readsDone = this.reads.close();
     await this.watcher?.close();
@@ -247,26 +293,27 @@ export class RunIndex {
   }
 
   private async start(): Promise<void> {
-    await this.rescan();
+    await Promise.all([this.launchers.refresh(), this.rescan()]);
+    this.firstScan = null;
+    if (this.isClosed) return;
+    this.events.publishSummarySoon();
     if (this.options.rescanIntervalMs > 0)
-      this.every(this.options.rescanIntervalMs, () => void this.rescan());
-    this.every(this.options.refreshIntervalMs, () => this.refresh());
+      this.timers.every(this.options.rescanIntervalMs, () => void this.rescan());
+    this.timers.every(this.options.refreshIntervalMs, () => void this.refresh());
+    // Changes during the first scan are caught by the rescan once the watcher is ready.
     this.watcher?.start(this.options.poll ? WATCH_MODES.poll : WATCH_MODES.events);
   }
 
-  private every(intervalMs: number, task: () => void): void {
-    const timer = setInterval(task, intervalMs);
-    timer.unref();
-    this.timers.add(timer);
+  private view(entry: RunEntry): RunView {
+    return toRunView(entry, this.launchers.count);
   }
 
-  private later(delayMs: number, task: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (!this.isClosed) task();
-    }, delayMs);
-    timer.unref();
-    this.timers.add(timer);
+  /** Active runs' records are watched; finished ones are left to the rescan's `stat` sweep. */
+  private watchRecord(id: string, file: string, active: boolean): void {
+    if (!this.watcher) return;
+    if (!active) this.watcher.unwatch(file);
+    // A write landing before the new watch is in place is seen by no event: look again soon.
+    else if (this.watcher.watch(file) && this.watcher.started) this.reads.checkSoon(id);
   }
 
   private folderPath(id: string): string {
@@ -277,6 +324,7 @@ export class RunIndex {
   private async walk(startId = ''): Promise<void> {
     const generation = startId === '' ? ++this.generation : this.generation;
     if (startId !== '' && (await this.isLinkedFolder(startId))) return;
+    let reads: Promise<void> = Promise.resolve();
     await walkRuns(this.root, {
       limit: this.limit,
       workers: this.options.concurrency,
@@ -290,19 +338,23 @@ export class RunIndex {
           this.walkAgainAsItSettles(id);
       },
       onRun: (id, stats) => {
-        if (this.isClosed || !isValidRunId(id)) return undefined;
+        if (this.isClosed || !isValidRunId(id)) return;
+        if (this.firstScan) this.firstScan.found += 1;
         const entry = this.table.get(id);
         if (entry) {
           entry.generation = generation;
           if (sameStamp(entry.stamp, stampOf(stats))) {
-            this.watcher?.watch(recordFile(this.folderPath(id)));
-            return undefined;
+            this.watchRecord(id, recordFile(this.folderPath(id)), isActiveEntry(entry));
+            return;
           }
         }
-        return this.reads.request(id, false, stats);
+        // Not awaited: the walk goes on and finds every run (the total) while reads queue.
+        reads = this.reads.enqueue(id, stats, this.options.concurrency);
       },
       onError: (path, error) => this.warnPath(DASHBOARD_ERROR_CODES.scanError, path, error),
     });
+    if (startId === '' && this.firstScan) this.firstScan.walked = true;
+    await reads;
     if (this.isClosed || startId !== '') return;
     // A run not met by the walk may have been added meanwhile through an event; read it again
     // rather than drop it: the read drops it only if its progress.json is really gone.
@@ -327,7 +379,7 @@ export class RunIndex {
   }
 
   private walkAgainAsItSettles(id: string): void {
-    for (const delay of NEW_FOLDER_SETTLE_MS) this.later(delay, () => this.walkFolder(id));
+    for (const delay of NEW_FOLDER_SETTLE_MS) this.timers.later(delay, () => this.walkFolder(id));
   }
 }
 

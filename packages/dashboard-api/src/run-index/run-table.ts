@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { deriveState, isTerminalStatus } from '@runboard/launcher';
 import type { DeriveStateOptions, DerivedStateThresholds, RunRecord } from '@runboard/launcher';
-import { UNREADABLE_STATUS } from './dashboard-status.js';
-import { newRunEntry, percentOf } from './run-view.js';
+import { UNREADABLE_STATUS, emptyStatusCounts } from './dashboard-status.js';
+import type { StatusCounts } from './dashboard-status.js';
+import { RunOrder } from './run-order.js';
+import type { RunSortKey, SortOrder } from './run-order.js';
+import { listRecordOf, newRunEntry, percentOf } from './run-view.js';
 import type { FileStamp, RunEntry, RunReadProblem } from './run-view.js';
 
 /** What one read of a run's `progress.json` found, as the table takes it. */
@@ -16,13 +19,30 @@ export interface RunTableOptions {
 
 /**
  * The runs the index knows, by id, with what every list, filter and summary needs computed
- * once per change: the shown status (stored, derived or `unreadable`), percent and sort keys.
- * It keeps the last good record of a run whose latest read failed.
+ * once per change: the shown status (stored, derived or `unreadable`), percent and sort keys,
+ * the counts by status, and the runs in each sort order asked for ({@link RunOrder}). It keeps
+ * the last good list record (see `listRecordOf`) of a run whose latest read failed.
  */
 export class RunTable {
   private readonly entries = new Map<string, RunEntry>();
+  private readonly counts = emptyStatusCounts();
+  private readonly order = new RunOrder(this);
+  /** Grows when a run is added or removed. */
+  membershipVersion = 0;
+  /** Grows when a run is added or removed or its status, percent or updatedAt changes. */
+  keysVersion = 0;
 
   constructor(private readonly options: RunTableOptions) {}
+
+  /** Runs by shown status; do not change the object. */
+  statusCounts(): Readonly<StatusCounts> {
+    return this.counts;
+  }
+
+  /** The runs in the order of `sort` and `order`. */
+  ordered(sort: RunSortKey, order: SortOrder): readonly RunEntry[] {
+    return this.order.ordered(sort, order);
+  }
 
   get size(): number {
     return this.entries.size;
@@ -60,6 +80,9 @@ export class RunTable {
     if (!entry) {
       entry = newRunEntry(id, generation);
       this.entries.set(id, entry);
+      this.counts[entry.status] += 1;
+      this.membershipVersion += 1;
+      this.keysVersion += 1;
       changed = true;
     }
     entry.stamp = stamp;
@@ -67,7 +90,7 @@ export class RunTable {
     if (outcome.kind === 'record') {
       const hash = createHash('sha1').update(JSON.stringify(outcome.record)).digest('base64');
       if (hash !== entry.recordHash || entry.readError !== null) {
-        entry.record = outcome.record;
+        entry.record = listRecordOf(outcome.record);
         entry.recordHash = hash;
         entry.readError = null;
         changed = true;
@@ -85,7 +108,13 @@ export class RunTable {
 
   /** Forgets run `id`; whether there was one. */
   remove(id: string): boolean {
-    return this.entries.delete(id);
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    this.entries.delete(id);
+    this.counts[entry.status] -= 1;
+    this.membershipVersion += 1;
+    this.keysVersion += 1;
+    return true;
   }
 
   /** Re-evaluates every run's derived state at `now`; the entries whose shown status changed. */
@@ -127,10 +156,16 @@ export class RunTable {
       : null;
     const status = entry.readError || !record ? UNREADABLE_STATUS : (derivedState ?? record.status);
     const changed = status !== entry.status || derivedState !== entry.derivedState;
+    const percent = percentOf(record);
+    const updatedAtMs = record ? Date.parse(record.updatedAt) || 0 : 0;
+    if (status !== entry.status || percent !== entry.percent || updatedAtMs !== entry.updatedAtMs)
+      this.keysVersion += 1;
+    this.counts[entry.status] -= 1;
+    this.counts[status] += 1;
     entry.status = status;
     entry.derivedState = derivedState;
-    entry.percent = percentOf(record);
-    entry.updatedAtMs = record ? Date.parse(record.updatedAt) || 0 : 0;
+    entry.percent = percent;
+    entry.updatedAtMs = updatedAtMs;
     return changed;
   }
 }

@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
-import type { DerivedState, RunRecord, RunStatus } from '@runboard/launcher';
+import { isTerminalStatus, queuedWaiting } from '@runboard/launcher';
+import type { DerivedState, RunRecord, RunStatus, RunWaiting } from '@runboard/launcher';
 import type { DashboardStatus } from './dashboard-status.js';
 import { UNREADABLE_STATUS } from './dashboard-status.js';
 
@@ -37,8 +38,33 @@ export interface RunView {
   updatedAt: string | null;
   /** Set while the latest read of `progress.json` failed; `record` then holds the last good one. */
   readError: RunReadProblem | null;
-  /** The last good run record, `null` when no read ever succeeded. */
+  /**
+   * Why a queued run waits (the launcher's `queuedWaiting`): its stored `waiting`, `slot` when
+   * none is stored, `{ reason: 'no-launcher' }` when no launcher is live on the root; `null`
+   * for runs that are not queued.
+   */
+  waiting: RunWaiting | null;
+  /**
+   * The last good run record, `null` when no read ever succeeded. In lists and `run` events
+   * a list record (without `metrics`, `errorTail`, `finalWriteError`: see
+   * {@link LIST_RECORD_OMITS}); `GET /api/runs/<id>` carries the whole record.
+   */
   record: RunRecord | null;
+}
+
+/** The fields a list row's record leaves out: large, and only the detail shows them. */
+export const LIST_RECORD_OMITS = ['metrics', 'errorTail', 'finalWriteError'] as const;
+
+/**
+ * The record as the index keeps it and lists send it: without {@link LIST_RECORD_OMITS}.
+ * Memory per run is what 100,000 runs multiply (issue 15).
+ */
+export function listRecordOf(record: RunRecord): RunRecord {
+  const { metrics, errorTail, finalWriteError, ...rest } = record;
+  void metrics;
+  void errorTail;
+  void finalWriteError;
+  return rest as RunRecord;
 }
 
 /** What the index keeps of a run. */
@@ -115,8 +141,15 @@ export function percentOf(record: RunRecord | null): number | null {
   return percent === null ? null : Math.min(100, Math.max(0, percent));
 }
 
-export function toRunView(entry: RunEntry): RunView {
-  const record = entry.record;
+/**
+ * What is sent of a run. `liveLaunchers`: launchers live on the root (`null`: not known yet).
+ * `record`: the whole record read for the detail, instead of the list record kept.
+ */
+export function toRunView(
+  entry: RunEntry,
+  liveLaunchers: number | null = null,
+  record: RunRecord | null = entry.record,
+): RunView {
   return {
     id: entry.id,
     status: entry.status,
@@ -126,6 +159,15 @@ export function toRunView(entry: RunEntry): RunView {
     etaSeconds: record?.progress?.etaSeconds ?? null,
     updatedAt: record?.updatedAt ?? null,
     readError: entry.readError,
+    // Not known yet (before the first look at the root's launchers): as if one were live.
+    waiting: record ? (queuedWaiting(record, liveLaunchers ?? 1) ?? null) : null,
     record,
   };
+}
+
+/** Whether a run may still change by itself (not finished, or unreadable): worth an OS watch. */
+export function isActiveEntry(entry: RunEntry): boolean {
+  return (
+    entry.readError !== null || entry.record === null || !isTerminalStatus(entry.record.status)
+  );
 }

@@ -32,10 +32,12 @@ export interface RunWatcherOptions {
 }
 
 /**
- * Watches exactly what the walks found: each folder that may hold runs, without recursion
- * (`depth: 0`: its new entries are seen, its sub-folders are not listed), and each run's
- * `progress.json`. Run folders themselves are not watched, so logs and checkpoints being
- * written cost nothing. File events become calls of `onRecord`, `onFolderAdded` and
+ * Watches what the index asks for: each folder that may hold runs, without recursion
+ * (`depth: 0`: its new entries are seen, its sub-folders are not listed), and the
+ * `progress.json` of each active run (finished runs rarely change; the rescan's `stat` sweep
+ * re-checks them). Run folders themselves are not watched, so logs and checkpoints being
+ * written cost nothing. The same set is watched by OS events or, with `poll` or after the OS
+ * ran out of watches, by polling: a shared file system's root is served the same way. File events become calls of `onRecord`, `onFolderAdded` and
  * `onFolderRemoved`. When the OS runs out of watches it warns once and polls instead.
  */
 export class RunWatcher {
@@ -69,6 +71,17 @@ export class RunWatcher {
     this.watched.add(path);
     this.shards?.add(path);
     return true;
+  }
+
+  /** Stops watching `path` (a finished run's record: the rescan's `stat` sweep covers it). */
+  unwatch(path: string): void {
+    if (this.isClosed || !this.watched.delete(path)) return;
+    this.shards?.unwatch(path);
+  }
+
+  /** Number of paths watched (folders that may hold runs, records of active runs). */
+  get size(): number {
+    return this.watched.size;
   }
 
   /** Starts watching every path given so far, in `mode`. */

@@ -37,7 +37,7 @@ describe('summarizeRuns', () => {
     });
   });
 
-  test('counts finished runs as 100 %, active ones by progress, queued as 0', () => {
+  test('percent: the work that can still complete (succeeded 100, active by progress, queued 0); failed runs apart', () => {
     const summary = summarizeRuns(
       [
         entry('succeeded', { status: 'succeeded', startedAt: iso(1000), finishedAt: iso(400) }),
@@ -47,9 +47,33 @@ describe('summarizeRuns', () => {
       ],
       NOW,
     );
-    expect(summary.percent).toBe((100 + 100 + 50 + 0) / 4);
+    // Issue 13 item 6: the failed run is not "done"; it is left out of the work that can complete.
+    expect(summary.percent).toBe((100 + 50 + 0) / 3);
+    expect(summary.endedUnsuccessful).toBe(1);
     expect(summary.counts).toMatchObject({ succeeded: 1, failed: 1, running: 1, queued: 1 });
     expect(summary.active).toBe(1);
+  });
+
+  test('runs that all ended without success: no percent, and they are counted', () => {
+    const summary = summarizeRuns(
+      [entry('failed', { status: 'failed' }), entry('cancelled', { status: 'cancelled' })],
+      NOW,
+    );
+    expect(summary).toMatchObject({ total: 2, endedUnsuccessful: 2, percent: null, etaSeconds: 0 });
+  });
+
+  test('an outdated (succeeded) run counts 100; indexing progress is passed through', () => {
+    const summary = summarizeRuns(
+      [
+        entry('outdated', { status: 'succeeded' }),
+        entry('running', { status: 'running', progress: { current: 1, total: 4 } }),
+      ],
+      NOW,
+      { indexed: 2, total: null },
+    );
+    expect(summary.percent).toBe((100 + 25) / 2);
+    expect(summary.indexing).toEqual({ indexed: 2, total: null });
+    expect(summarizeRuns([], NOW).indexing).toBeNull();
   });
 
   test('ETA: remaining time counted down from the report, queued runs at the mean duration', () => {
@@ -108,5 +132,16 @@ describe('summarizeRuns', () => {
     );
     // 100 s for 25 % → 400 s a run: 300 s left + 400 s queued, on one active run.
     expect(summary.etaSeconds).toBe(700);
+  });
+
+  test('ETA counts a run that just started (no progress yet) as the mean succeeded duration', () => {
+    const summary = summarizeRuns(
+      [
+        entry('succeeded', { status: 'succeeded', startedAt: iso(1000), finishedAt: iso(400) }), // 600 s
+        entry('running', { status: 'running', startedAt: iso(1) }),
+      ],
+      NOW,
+    );
+    expect(summary.etaSeconds).toBe(600);
   });
 });

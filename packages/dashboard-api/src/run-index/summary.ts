@@ -9,10 +9,18 @@ export interface DashboardSummary {
   /** Runs by shown status, every status present. */
   counts: StatusCounts;
   /**
-   * Overall completion 0–100: finished runs (succeeded, outdated, failed, cancelled) count as
-   * 100, active ones their progress, queued ones 0; `null` when there are no runs.
+   * Progress 0–100 of the work that can still complete: (100 × succeeded + Σ progress of the
+   * other runs that have not ended unsuccessfully) / (total − endedUnsuccessful); `null` when
+   * that is 0. A failed or cancelled run is not counted as done.
    */
   percent: number | null;
+  /** Runs that ended without success: failed, cancelled (and blocked, should a launcher store it). */
+  endedUnsuccessful: number;
+  /**
+   * While the first scan runs: runs indexed so far, and the runs found in all (`null` until
+   * the scan has found them all). `null` once the index is complete.
+   */
+  indexing: IndexingProgress | null;
   /** Runs doing work now: `running`, `stuck` or `starting`. */
   active: number;
   /**
@@ -28,13 +36,29 @@ export interface DashboardSummary {
   generatedAt: string;
 }
 
-const FINISHED = new Set(['succeeded', 'outdated', 'failed', 'cancelled']);
+/** Progress of the first scan (`DashboardSummary.indexing`). */
+export interface IndexingProgress {
+  indexed: number;
+  total: number | null;
+}
+
+const ENDED_UNSUCCESSFUL: ReadonlySet<string> = new Set(['failed', 'cancelled', 'blocked']);
 const ACTIVE = new Set(['running', 'stuck', 'starting']);
 
-/** Computes the summary of `entries` at time `now` (ms since the epoch). */
-export function summarizeRuns(entries: Iterable<RunEntry>, now: number): DashboardSummary {
+/**
+ * Computes the summary of `entries` at time `now` (ms since the epoch).
+ *
+ * @example
+ * summarizeRuns(table.values(), Date.now(), { indexed: 43_000, total: 100_000 });
+ */
+export function summarizeRuns(
+  entries: Iterable<RunEntry>,
+  now: number,
+  indexing: IndexingProgress | null = null,
+): DashboardSummary {
   const counts = emptyStatusCounts();
   let total = 0;
+  let endedUnsuccessful = 0;
   let percentSum = 0;
   let queued = 0;
   let durationSum = 0;
@@ -44,8 +68,8 @@ export function summarizeRuns(entries: Iterable<RunEntry>, now: number): Dashboa
     total += 1;
     counts[entry.status] += 1;
     const record = entry.record;
-    if (FINISHED.has(entry.status)) percentSum += 100;
-    else percentSum += entry.percent ?? 0;
+    if (ENDED_UNSUCCESSFUL.has(entry.status)) endedUnsuccessful += 1;
+    else percentSum += entry.percent ?? 0; // 100 for a succeeded (or outdated) run
     if (!record) continue;
     if (record.status === 'succeeded') {
       const duration = secondsBetween(record.startedAt, record.finishedAt);
@@ -74,7 +98,9 @@ export function summarizeRuns(entries: Iterable<RunEntry>, now: number): Dashboa
   return {
     total,
     counts,
-    percent: total === 0 ? null : percentSum / total,
+    percent: total === endedUnsuccessful ? null : percentSum / (total - endedUnsuccessful),
+    endedUnsuccessful,
+    indexing,
     active: active.length,
     etaSeconds,
     etaAt: etaSeconds === null ? null : new Date(now + etaSeconds * 1000).toISOString(),

@@ -43,6 +43,12 @@ export class WatcherShards {
     else this.create([path]);
   }
 
+  /** Stops watching `path` (in whichever watcher has it). */
+  unwatch(path: string): void {
+    if (this.isClosed) return;
+    for (const watcher of this.watchers) watcher.unwatch(path);
+  }
+
   owns(watcher: FSWatcher): boolean {
     return !this.isClosed && this.watchers.includes(watcher);
   }

@@ -54,10 +54,13 @@ export function runsRoutes(app: DashboardAppContext): Hono<RunsEnv> {
   runs.get('/*', runPath, async (c) => {
     const { id, action } = c.var.run;
     if (action === 'cancel') throw methodNotAllowed('Cancel a run with POST');
-    const run = index.get(id);
-    if (!run) throw runNotFound(id);
+    if (!index.has(id)) throw runNotFound(id);
     const runDir = await runFolderOf(index.root, id);
-    if (action === 'view') return c.json({ run, control: await readControl(runDir) });
+    if (action === 'view') {
+      const [run, control] = await Promise.all([index.detail(id), readControl(runDir)]);
+      if (!run) throw runNotFound(id);
+      return c.json({ run, control });
+    }
     if (action === 'metrics') {
       const limit = integerParam(c, 'limit', 1, MAX_METRICS_POINTS);
       const file = join(runDir, RUN_FILES.metrics);
