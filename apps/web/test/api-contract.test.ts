@@ -106,7 +106,13 @@ describe('the page reads a real dashboard server', () => {
       root,
       folders.runRecord(
         'sweep/lr=1',
-        { status: 'failed', exitCode: 1, signal: null, error: 'CUDA out of memory' },
+        {
+          status: 'failed',
+          exitCode: 1,
+          signal: null,
+          error: 'CUDA out of memory',
+          errorTail: ['RuntimeError: CUDA out of memory'],
+        },
         now,
       ),
     );
@@ -139,12 +145,22 @@ describe('the page reads a real dashboard server', () => {
       signal: null,
       message: 'warming up',
       error: null,
-      metrics: { loss: 0.5 },
+      errorTail: [],
+      waiting: null,
+      // Lists leave the record's `metrics` and `errorTail` out; the detail has them.
+      metrics: {},
     });
     expect(rows[1]).toMatchObject({ status: 'failed', exitCode: 1, error: 'CUDA out of memory' });
+    // The detail carries the whole record, the failure's last output lines included.
+    expect((await client.getRun('sweep/lr=1')).row?.errorTail).toEqual([
+      'RuntimeError: CUDA out of memory',
+    ]);
 
     const detail = await client.getRun(record.id);
-    expect(detail).toEqual({ row: rows[0], cancelRequestedAt: null });
+    expect(detail).toEqual({
+      row: { ...rows[0], metrics: { loss: 0.5 } },
+      cancelRequestedAt: null,
+    });
     await client.cancelRun(record.id);
     expect((await client.getRun(record.id)).cancelRequestedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
 
@@ -165,7 +181,10 @@ describe('the page reads a real dashboard server', () => {
     ]);
 
     const summary = toOverallProgress(await client.getSummary(), Date.now());
-    expect(summary.percent).toBeCloseTo((30 + 100) / 2);
+    // The failed run is left out of the work that can still complete, and counted apart.
+    expect(summary.percent).toBeCloseTo(30);
+    expect(summary.endedUnsuccessful).toBe(1);
+    expect(summary.indexing).toBeNull();
     expect(summary.etaSeconds).toEqual(expect.any(Number));
     expect(summary.atMs).toBeLessThanOrEqual(Date.now());
 

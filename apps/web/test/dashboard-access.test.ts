@@ -150,3 +150,40 @@ test('a dashboard that protects reads shows nothing without its token, and every
   ).toEqual(expect.arrayContaining([401]));
   expect(answers.filter((answer) => answer.url.includes(token))).toEqual([]);
 });
+
+test('a page turned away by a busy dashboard (503 TOO_MANY_STREAMS) retries after Retry-After and connects', async ({
+  root,
+  serve,
+  page,
+}) => {
+  await writeRun(root, 'sweep/lr=0.3');
+  const server = await serve({ maxStreams: 1 });
+  await page.goto(server.url);
+  await expect
+    .poll(() => page.locator('#connection').getAttribute('data-state'), { timeout: LIVE_UPDATE_MS })
+    .toBe('live');
+
+  const second = await page.context().newPage();
+  try {
+    const attempts: { status: number; atMs: number }[] = [];
+    second.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/api/events') {
+        attempts.push({ status: response.status(), atMs: Date.now() });
+      }
+    });
+    await second.goto(server.url);
+    await expect.poll(() => attempts.map((attempt) => attempt.status)).toEqual([503]);
+    expect(await second.locator('#connection-label').innerText()).toMatch(/^reconnecting in 1\ds$/);
+    // The first page leaves: its stream's slot frees up.
+    await page.goto('about:blank');
+    await expect
+      .poll(() => second.locator('#connection').getAttribute('data-state'), { timeout: 20_000 })
+      .toBe('live');
+    await expect.poll(() => rows(second).count()).toBe(1);
+    // One retry, no sooner than the server's Retry-After (10 s), not the 1 s, 2 s, 4 s backoff.
+    expect(attempts.map((attempt) => attempt.status)).toEqual([503, 200]);
+    expect(attempts[1]!.atMs - attempts[0]!.atMs).toBeGreaterThanOrEqual(9_500);
+  } finally {
+    await second.close();
+  }
+});

@@ -33,6 +33,14 @@ export interface ApiProgress {
   message?: string | null;
 }
 
+/** `waiting` of a queued run: why it has not started yet (the launcher's `RunWaiting`). */
+export interface ApiWaiting {
+  reason: string;
+  detail?: string | null;
+  until?: string | null;
+  since?: string | null;
+}
+
 /** The run record (`progress.json`), the fields the page shows. */
 export interface ApiRunRecord {
   status: string;
@@ -48,6 +56,9 @@ export interface ApiRunRecord {
   exitCode?: number | null;
   signal?: string | null;
   error?: string | null;
+  /** The job's last output lines when it failed (the detail's record has it; list rows may not). */
+  errorTail?: string[] | null;
+  waiting?: ApiWaiting | null;
   progress?: ApiProgress | null;
   metrics?: Record<string, number | null> | null;
 }
@@ -55,8 +66,12 @@ export interface ApiRunRecord {
 /** Why the latest read of a run's `progress.json` failed. */
 export type ApiReadProblem = RunReadProblem;
 
-/** A run in `GET /api/runs`, `GET /api/runs/<id>` and the SSE `run` event. */
-export type ApiRunView = RunView;
+/**
+ * A run in `GET /api/runs`, `GET /api/runs/<id>` and the SSE `run` event. `waiting` (why a
+ * queued run waits, `no-launcher` included) is new in the API: the page reads it where the
+ * server sends it and falls back to the record's own `waiting`.
+ */
+export type ApiRunView = RunView & { waiting?: ApiWaiting | null };
 
 /** `GET /api/runs`. */
 export type ApiRunListPage = RunListPage;
@@ -92,8 +107,21 @@ export type ApiMetricsPoint = MetricsLine;
 /** `GET /api/runs/<id>/metrics` (and the id). */
 export type ApiMetricsHistory = MetricsHistory & { id: string };
 
-/** `GET /api/summary` and the SSE `summary` event. */
-export type ApiSummary = DashboardSummary;
+/** `indexing` of the summary: how far the server's first index of the root is. */
+export interface ApiIndexing {
+  indexed: number;
+  total: number | null;
+}
+
+/**
+ * `GET /api/summary` and the SSE `summary` event. `percent` is the progress of the work that
+ * can still complete; `endedUnsuccessful` (failed, cancelled, blocked) and `indexing` (`null`
+ * once the index is complete) are new in the API: the page copes without them.
+ */
+export type ApiSummary = DashboardSummary & {
+  indexing?: ApiIndexing | null;
+  endedUnsuccessful?: number;
+};
 
 /** The SSE `removed` event. */
 export interface ApiRemovedEvent {

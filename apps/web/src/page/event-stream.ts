@@ -29,7 +29,8 @@ export interface EventStreamOptions {
  * send an `Authorization` header (a dashboard bound to a network address wants the token on
  * every request) and tells a 401 from a network failure. After a failure it reconnects after
  * 1 s, 2 s, 4 s … up to `maxDelayMs`, with jitter so that many open pages do not reconnect in
- * step after a server restart.
+ * step after a server restart. A busy server (503 `TOO_MANY_STREAMS`, 429) is retried the same
+ * way, never sooner than its `Retry-After`.
  *
  * @example
  * const stream = connectEvents({ url: 'api/events', headers: () => ({}), handlers: { run: onRun }, onOpen: reload, onState });
@@ -48,9 +49,10 @@ export function connectEvents(options: EventStreamOptions): {
   let closed = false;
   let everConnected = false;
 
-  const retry = (state: ConnectionState): void => {
+  /** Reconnects after the backoff's next delay, or later where the server asked (`minWaitMs`). */
+  const retry = (state: ConnectionState, minWaitMs = 0): void => {
     if (closed || timer !== null) return;
-    const wait = Math.round(delayMs * (0.75 + Math.random() * 0.5));
+    const wait = Math.max(minWaitMs, Math.round(delayMs * (0.75 + Math.random() * 0.5)));
     delayMs = Math.min(maxDelayMs, delayMs * 2);
     options.onState(state, wait);
     timer = setTimeout(() => void open(), wait);
@@ -71,6 +73,12 @@ export function connectEvents(options: EventStreamOptions): {
       if (response.status === 401) {
         await response.body?.cancel();
         retry(CONNECTION_STATES.unauthorized);
+        return;
+      }
+      if (response.status === 503 || response.status === 429) {
+        // Busy (e.g. TOO_MANY_STREAMS): keep trying, no sooner than the server's Retry-After.
+        await response.body?.cancel();
+        retry(CONNECTION_STATES.reconnecting, retryAfterMs(response.headers.get('retry-after')));
         return;
       }
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
@@ -125,4 +133,18 @@ export function connectEvents(options: EventStreamOptions): {
       void open();
     },
   };
+}
+
+/**
+ * `Retry-After` in ms: seconds, or an HTTP date; 0 when absent or unreadable. At most an hour,
+ * so a wrong header cannot stop the page for good.
+ *
+ * @example
+ * retryAfterMs('10'); // 10000
+ */
+export function retryAfterMs(header: string | null, nowMs = Date.now()): number {
+  if (header === null || header.trim() === '') return 0;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - nowMs;
+  return Number.isFinite(ms) ? Math.min(3_600_000, Math.max(0, ms)) : 0;
 }

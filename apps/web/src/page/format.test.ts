@@ -6,6 +6,7 @@ import {
   formatDuration,
   formatNumber,
   formatPercent,
+  formatWaiting,
 } from './format.js';
 
 describe('formatDuration', () => {
@@ -67,4 +68,22 @@ test('formatNumber shows about four significant digits', () => {
   expect(formatNumber(123456.7)).toBe('123,457');
   expect(formatNumber(0)).toBe('0');
   expect(formatNumber(null)).toBe('—');
+});
+
+describe('formatWaiting', () => {
+  test.each([
+    [{ reason: 'slot' }, 'waiting for a slot'],
+    [{ reason: 'dependency', detail: 'prep/data' }, 'waiting for dependency prep/data'],
+    [{ reason: 'dependency', detail: null }, 'waiting for a dependency'],
+    // Local time, as the page and the terminal show clocks.
+    [{ reason: 'retry-delay', until: '2026-01-01T14:02:10' }, 'retry at 14:02:10'],
+    [{ reason: 'retry-delay', until: 'soon' }, 'waiting to retry'],
+    [{ reason: 'gpu-policy', detail: 'GPU 0 is 93% busy' }, 'GPU policy: GPU 0 is 93% busy'],
+    [{ reason: 'gpu-slot' }, 'waiting for a free GPU'],
+    [{ reason: 'slurm', detail: 'Priority' }, 'Slurm: Priority'],
+    [{ reason: 'no-launcher' }, 'no launcher is running'],
+    [{ reason: 'maintenance', detail: 'until Monday' }, 'maintenance: until Monday'],
+  ])('%o → %s', (waiting, text) => {
+    expect(formatWaiting(waiting)).toBe(text);
+  });
 });

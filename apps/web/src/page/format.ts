@@ -121,3 +121,43 @@ export function formatClock(timeMs: number): string {
 function pad2(value: number): string {
   return value < 10 ? `0${value}` : String(value);
 }
+
+/** Why a queued run waits, as the run record's `waiting` holds it (`RunWaiting`). */
+export interface WaitingReason {
+  reason: string;
+  detail?: string | null;
+  /** ISO-8601: when the wait ends, where that is known (a retry delay). */
+  until?: string | null;
+}
+
+/**
+ * A queued run's reason to wait in a few words, like `squeue`'s REASON column; the page and
+ * the CLI say it the same way. Unknown reasons (from a newer launcher) show as they are.
+ *
+ * @example
+ * formatWaiting({ reason: 'dependency', detail: 'prep/data' }); // 'waiting for dependency prep/data'
+ * formatWaiting({ reason: 'retry-delay', until: '2026-01-01T14:02:10' }); // 'retry at 14:02:10'
+ * formatWaiting({ reason: 'slurm', detail: 'Priority' }); // 'Slurm: Priority'
+ */
+export function formatWaiting(waiting: WaitingReason): string {
+  const detail = waiting.detail?.trim() || null;
+  const until = waiting.until ? Date.parse(waiting.until) : Number.NaN;
+  switch (waiting.reason) {
+    case 'slot':
+      return 'waiting for a slot';
+    case 'dependency':
+      return detail ? `waiting for dependency ${detail}` : 'waiting for a dependency';
+    case 'retry-delay':
+      return Number.isNaN(until) ? 'waiting to retry' : `retry at ${formatClock(until)}`;
+    case 'gpu-policy':
+      return `GPU policy: ${detail ?? 'no GPU passes'}`;
+    case 'gpu-slot':
+      return detail ? `waiting for a GPU: ${detail}` : 'waiting for a free GPU';
+    case 'slurm':
+      return `Slurm: ${detail ?? 'pending'}`;
+    case 'no-launcher':
+      return 'no launcher is running';
+    default:
+      return detail ? `${waiting.reason}: ${detail}` : waiting.reason;
+  }
+}

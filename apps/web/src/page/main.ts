@@ -80,6 +80,7 @@ function render(): void {
   const overall = serverOverall ?? {
     ...overallProgress(store.all(), now, remainingSeconds),
     atMs: now,
+    indexing: null,
   };
   summary.render(counts, store.size, overall, filter.statuses, now);
 

@@ -50,6 +50,15 @@ test('a job without metrics gets its progress plotted', () => {
   ]);
 });
 
+test('a run that never left 0 % (a failed start) gets no empty progress plot', () => {
+  const points = [
+    { time: '2026-01-01T00:00:01Z', source: 'marker', current: 0, total: 10, percent: 0 },
+    { time: '2026-01-01T00:00:02Z', source: 'marker', current: 0, total: 10, percent: 0 },
+  ];
+  expect(toMetricSeries({ points })).toEqual([]);
+  expect(toMetricSeries({ points: [...points, { ...points[1], percent: 10 }] })).toHaveLength(1);
+});
+
 test('points without a time and bodies that are not histories give nothing', () => {
   expect(toMetricSeries({ points: [{ metrics: { loss: 1 } }, 'junk', null] })).toEqual([]);
   expect(toMetricSeries([{ time: '2026-01-01T00:00:01Z', metrics: { loss: 1 } }])).toEqual([]);

@@ -15,7 +15,7 @@ export const PROGRESS_SERIES = 'progress %';
  * into one series per metric. Each point has its ISO `time` and, when the job reported them,
  * `metrics`; a `null` value (NaN in the job) leaves a gap, and points without a valid time are
  * skipped. A history with no metrics at all gives one `progress %` series from the points'
- * `percent`, so a job with a bare tqdm bar still gets a plot.
+ * `percent`, so a job with a bare tqdm bar still gets a plot, unless it never left 0 %.
  *
  * @example
  * toMetricSeries({ points: [{ time: '2026-01-01T00:00:00Z', metrics: { loss: 0.5 } }] });
@@ -46,6 +46,8 @@ export function toMetricSeries(body: unknown): MetricSeries[] {
       const t = time(point.time);
       if (t !== null) add(PROGRESS_SERIES, t, point.percent);
     }
+    // A run that never got past 0 % (a failed start) has nothing to plot.
+    if (series.get(PROGRESS_SERIES)?.points.every((point) => point.v === 0)) series.clear();
   }
   for (const one of series.values()) one.points.sort((a, b) => a.t - b.t);
   return [...series.values()];

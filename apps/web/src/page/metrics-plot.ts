@@ -14,11 +14,16 @@ const MAX_PLOTS = 8;
  * point), hand-drawn in SVG so the page needs no plotting library. Hovering shows the nearest
  * point's value.
  */
-export function renderMetricPlots(container: HTMLElement, series: readonly MetricSeries[]): void {
+export function renderMetricPlots(
+  container: HTMLElement,
+  series: readonly MetricSeries[],
+  final = false,
+): void {
   container.replaceChildren();
   const shown = series.filter((one) => one.points.length > 0).slice(0, MAX_PLOTS);
   if (shown.length === 0) {
-    container.append(h('p', { class: 'muted empty-note' }, 'No metrics reported yet.'));
+    const note = final ? 'No metrics reported.' : 'No metrics reported yet.';
+    container.append(h('p', { class: 'muted empty-note' }, note));
     return;
   }
   shown.forEach((one, index) => container.append(plotOf(one, index)));

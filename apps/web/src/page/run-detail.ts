@@ -1,21 +1,16 @@
-import { ApiError, toLogPiece } from './api-client.js';
-import type { ApiClient, LogPiece } from './api-client.js';
-import { connectEvents } from './event-stream.js';
-import type { ConnectionState } from './event-stream.js';
+import { ApiError } from './api-client.js';
+import type { ApiClient } from './api-client.js';
 import { byId, h, setText } from './dom.js';
-import { formatAge, formatDuration, formatNumber, formatPercent } from './format.js';
-import { terminalText } from './log-text.js';
+import { formatNumber, formatPercent } from './format.js';
+import { LogView } from './log-view.js';
 import { toMetricSeries } from './metrics-history.js';
 import { renderMetricPlots } from './metrics-plot.js';
 import { createProgressBar, updateProgressBar } from './progress-bar.js';
-import { remainingSeconds } from './run-row.js';
+import { runFacts } from './run-facts.js';
 import type { RunRow } from './run-row.js';
 import { createStatusBadge, updateStatusBadge } from './status-badge.js';
 import { FINAL_STATUSES } from './status.js';
 
-const LOG_TAIL_LINES = 400;
-/** The log text kept for display; older text is dropped at a line start. */
-const MAX_LOG_CHARS = 400_000;
 /** Metrics and the run's requests are reloaded at most this often while a run changes. */
 const REFRESH_INTERVAL_MS = 1500;
 const CONFIRM_WINDOW_MS = 4000;
@@ -28,10 +23,10 @@ export interface RunDetailOptions {
 }
 
 /**
- * The panel of the selected run: its facts, a plot of its metrics, and the tail of its log.
- * The log comes from the run's log stream (`GET /api/runs/<id>/log?follow=1`), so new lines
- * show as they are written; the view scrolls with them while it is at the bottom. The metrics
- * reload when the run's record changes (an SSE `run` event), at most every 1.5 s.
+ * The panel of the selected run: its facts, the last lines of its output when it failed, a
+ * plot of its metrics, and the tail of its log ({@link LogView}). The metrics and the whole
+ * record (list rows may leave out `errorTail`) reload when the run's record changes (an SSE
+ * `run` event), at most every 1.5 s.
  */
 export class RunDetail {
   private readonly panel = byId('detail');
@@ -40,9 +35,9 @@ export class RunDetail {
   private readonly bar = createProgressBar('bar big');
   private readonly progressText = byId('detail-progress-text');
   private readonly facts = byId('detail-facts');
+  private readonly errorTail = byId<HTMLPreElement>('detail-error-tail');
   private readonly plots = byId('detail-plots');
-  private readonly log = byId<HTMLPreElement>('detail-log');
-  private readonly follow = byId<HTMLInputElement>('detail-follow');
+  private readonly log: LogView;
   private readonly cancelButton = byId<HTMLButtonElement>('detail-cancel');
   private runId: string | null = null;
   private row: RunRow | null = null;
@@ -50,21 +45,16 @@ export class RunDetail {
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private refreshing = false;
   private confirmUntil = 0;
-  private logText = '';
-  private logStream: { close: () => void; reconnect: () => void } | null = null;
+  /** The last lines of the run's output, from the whole record of `GET /api/runs/<id>`. */
+  private fetchedErrorTail: readonly string[] = [];
   private cancelRequestedAt: string | null = null;
 
   constructor(private readonly options: RunDetailOptions) {
     byId('detail-status').append(this.badge);
     byId('detail-bar').append(this.bar);
     byId('detail-close').addEventListener('click', () => options.onClose());
-    this.log.addEventListener('scroll', () => {
-      const atBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 24;
-      if (this.follow.checked !== atBottom) this.follow.checked = atBottom;
-    });
-    this.follow.addEventListener('change', () => {
-      if (this.follow.checked) this.scrollLogToEnd();
-    });
+    byId('detail-back').addEventListener('click', () => options.onClose());
+    this.log = new LogView(options.api);
     this.cancelButton.addEventListener('click', () => void this.cancel());
   }
 
@@ -77,25 +67,23 @@ export class RunDetail {
     this.runId = row.id;
     this.panel.hidden = false;
     if (changedRun) {
-      this.logText = '';
-      this.followLog(row.id);
+      this.log.open(row.id);
       this.cancelRequestedAt = null;
-      this.log.textContent = 'Loading…';
+      this.fetchedErrorTail = [];
       this.plots.replaceChildren();
-      this.follow.checked = true;
       this.confirmUntil = 0;
     }
     this.update(row, Date.now());
     this.lastRefresh = 0;
     this.scheduleRefresh();
+    if (changedRun) this.bringIntoView();
   }
 
   close(): void {
     this.runId = null;
     this.row = null;
     this.panel.hidden = true;
-    this.logStream?.close();
-    this.logStream = null;
+    this.log.close();
     if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
     this.refreshTimer = null;
   }
@@ -114,42 +102,7 @@ export class RunDetail {
   /** The token was set or forgotten: the cancel button may appear or go. */
   tokenChanged(): void {
     if (this.row) this.renderCancel(this.row);
-    this.logStream?.reconnect();
-  }
-
-  private followLog(id: string): void {
-    this.logStream?.close();
-    this.logStream = connectEvents({
-      url: this.options.api.logStreamUrl(id, LOG_TAIL_LINES),
-      headers: () => this.options.api.authHeaders(),
-      handlers: {
-        log: (data) => {
-          const piece = toLogPiece(data);
-          if (piece && id === this.runId) this.showLog(piece);
-        },
-      },
-      // Each connection starts with a fresh tail (`reset`), so nothing to reload here.
-      onOpen: () => {},
-      onState: (state: ConnectionState) => {
-        if (state === 'live' || id !== this.runId || this.logText !== '') return;
-        setText(
-          this.log,
-          state === 'unauthorized' ? 'No log: the dashboard needs its token.' : 'Loading…',
-        );
-      },
-    });
-  }
-
-  private showLog(piece: LogPiece): void {
-    this.logText = piece.reset ? piece.text : this.logText + piece.text;
-    if (this.logText.length > MAX_LOG_CHARS) {
-      const cut = this.logText.indexOf('\n', this.logText.length - MAX_LOG_CHARS);
-      this.logText = this.logText.slice(cut < 0 ? this.logText.length - MAX_LOG_CHARS : cut + 1);
-    }
-    const text = terminalText(this.logText).replace(/\n$/, '');
-    setText(this.log, text !== '' ? text : piece.exists ? '(the log is empty)' : '(no log yet)');
-    this.log.classList.toggle('muted', text === '');
-    if (this.follow.checked) this.scrollLogToEnd();
+    this.log.reconnect();
   }
 
   private update(row: RunRow, nowMs: number): void {
@@ -168,91 +121,19 @@ export class RunDetail {
         'no progress reported',
     );
     this.renderFacts(row, nowMs);
+    this.renderErrorTail(row);
     this.renderCancel(row);
   }
 
   private renderFacts(row: RunRow, nowMs: number): void {
-    const eta = FINAL_STATUSES.has(row.status) ? null : remainingSeconds(row, nowMs);
-    const started = row.startedAtMs;
-    const finished = row.finishedAtMs;
-    const facts: [string, string, string?][] = [
-      ['ETA', eta === null ? '—' : formatDuration(eta)],
-      [
-        'Updated',
-        formatAge(row.updatedAtMs, nowMs),
-        row.updatedAtMs ? new Date(row.updatedAtMs).toISOString() : '',
-      ],
-      [
-        'Attempt',
-        row.attempt === null
-          ? '—'
-          : row.maxAttempts
-            ? `${row.attempt} of ${row.maxAttempts}`
-            : String(row.attempt),
-      ],
-      ['GPU', row.gpus.length > 0 ? row.gpus.join(', ') : '—'],
-      [
-        'Host',
-        [row.host, row.pid === null ? '' : `pid ${row.pid}`].filter(Boolean).join(' · ') || '—',
-      ],
-      [
-        'Runtime',
-        started === null ? '—' : formatDuration(((finished ?? nowMs) - started) / 1000),
-        started === null ? '' : new Date(started).toISOString(),
-      ],
-    ];
-    if (row.exitCode !== null || row.signal !== null) {
-      const exit = [row.exitCode === null ? '' : `code ${row.exitCode}`, row.signal ?? ''];
-      facts.push(['Exit', exit.filter(Boolean).join(' · ')]);
-    }
-    const items: Node[] = [];
-    for (const [label, value, title] of facts) {
-      items.push(
-        h(
-          'div',
-          { class: 'fact' },
-          h('dt', null, label),
-          h('dd', { class: 'num', title: title || null }, value),
-        ),
-      );
-    }
-    const command = row.command;
-    if (command !== null) {
-      const text = typeof command === 'string' ? command : command.map(shellWord).join(' ');
-      items.push(
-        h(
-          'div',
-          { class: 'fact wide' },
-          h('dt', null, 'Command'),
-          h('dd', { class: 'mono', title: text }, text),
-        ),
-      );
-    }
-    if (this.cancelRequestedAt !== null && !FINAL_STATUSES.has(row.status)) {
-      const at = Date.parse(this.cancelRequestedAt);
-      items.push(
-        h(
-          'div',
-          { class: 'fact wide warning' },
-          h('dt', null, 'Cancel requested'),
-          h(
-            'dd',
-            { title: this.cancelRequestedAt },
-            Number.isNaN(at) ? this.cancelRequestedAt : formatAge(at, nowMs),
-          ),
-        ),
-      );
-    }
-    if (row.error) {
-      items.push(
-        h('div', { class: 'fact wide error' }, h('dt', null, 'Error'), h('dd', null, row.error)),
-      );
-    } else if (row.message) {
-      items.push(
-        h('div', { class: 'fact wide' }, h('dt', null, 'Message'), h('dd', null, row.message)),
-      );
-    }
-    this.facts.replaceChildren(...items);
+    this.facts.replaceChildren(...runFacts(row, nowMs, this.cancelRequestedAt));
+  }
+
+  /** Monospace, bounded by CSS; re-rendered only when it changes (keeps its scroll). */
+  private renderErrorTail(row: RunRow): void {
+    const lines = row.errorTail.length > 0 ? row.errorTail : this.fetchedErrorTail;
+    this.errorTail.hidden = lines.length === 0;
+    setText(this.errorTail, lines.join('\n'));
   }
 
   private renderCancel(row: RunRow): void {
@@ -326,12 +207,14 @@ export class RunDetail {
     ]);
     this.refreshing = false;
     if (id !== this.runId) return;
-    if (run.status === 'fulfilled' && run.value.cancelRequestedAt !== this.cancelRequestedAt) {
+    if (run.status === 'fulfilled') {
       this.cancelRequestedAt = run.value.cancelRequestedAt;
+      this.fetchedErrorTail = run.value.row?.errorTail ?? [];
       if (this.row) this.update(this.row, Date.now());
     }
     if (metrics.status === 'fulfilled') {
-      renderMetricPlots(this.plots, toMetricSeries(metrics.value));
+      const final = this.row !== null && FINAL_STATUSES.has(this.row.status);
+      renderMetricPlots(this.plots, toMetricSeries(metrics.value), final);
     } else {
       this.plots.replaceChildren(
         h('p', { class: 'muted empty-note' }, errorText(metrics.reason, 'No metrics')),
@@ -339,16 +222,21 @@ export class RunDetail {
     }
   }
 
-  private scrollLogToEnd(): void {
-    this.log.scrollTop = this.log.scrollHeight;
+  /**
+   * Where the panel sits below the table (narrow windows) a click on a row far up would open
+   * it out of sight; on a phone it is a full-screen layer that opens at its top.
+   */
+  private bringIntoView(): void {
+    const layer = this.panel.parentElement;
+    if (layer && getComputedStyle(layer).position === 'fixed') layer.scrollTop = 0;
+    const box = this.panel.getBoundingClientRect();
+    if (box.top >= window.innerHeight || box.bottom <= 0) {
+      this.panel.scrollIntoView({ block: 'start' });
+    }
   }
 }
 
 function errorText(error: unknown, prefix: string): string {
   if (error instanceof ApiError && error.status === 404) return `${prefix} yet.`;
   return `${prefix}: ${error instanceof Error ? error.message : String(error)}`;
-}
-
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

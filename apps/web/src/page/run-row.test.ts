@@ -129,3 +129,47 @@ test('sameRow tells a re-sent record from a changed one', () => {
   );
   expect(sameRow(a, toRunRow(view({ gpus: [0] }, 25))!)).toBe(false);
 });
+
+test("a failed run keeps its error in plain words and its output's last lines", () => {
+  const row = toRunRow({
+    id: 'a',
+    status: 'failed',
+    record: {
+      ...record,
+      status: 'failed',
+      exitCode: 127,
+      error: 'exited with code 127 (command not found)',
+      errorTail: ['sh: 1: trian.py: not found', 42],
+    },
+  })!;
+  expect(row.error).toBe('exited with code 127 (command not found)');
+  expect(row.errorTail).toEqual(['sh: 1: trian.py: not found']);
+  expect(toRunRow({ id: 'b', status: 'failed', record: { ...record } })!.errorTail).toEqual([]);
+});
+
+test("a queued run's reason to wait: the API's, else the record's; none once it runs", () => {
+  const queued = { ...record, status: 'queued', waiting: { reason: 'dependency', detail: 'prep' } };
+  // An API that derives the reason (no launcher is running) wins over the stored one.
+  expect(
+    toRunRow({ id: 'a', status: 'queued', waiting: { reason: 'no-launcher' }, record: queued })!
+      .waiting,
+  ).toEqual({ reason: 'no-launcher', detail: null, until: null });
+  // An API without the field: the record's own.
+  expect(toRunRow({ id: 'a', status: 'queued', record: queued })!.waiting).toEqual({
+    reason: 'dependency',
+    detail: 'prep',
+    until: null,
+  });
+  expect(
+    toRunRow({ id: 'a', status: 'queued', waiting: null, record: queued })!.waiting,
+  ).toBeNull();
+  expect(toRunRow({ id: 'a', status: 'running', record: queued })!.waiting).toBeNull();
+  const waitingFor = (detail: string) =>
+    toRunRow({
+      id: 'a',
+      status: 'queued',
+      record: { ...queued, waiting: { reason: 'dependency', detail } },
+    })!;
+  expect(sameRow(waitingFor('prep'), waitingFor('prep'))).toBe(true);
+  expect(sameRow(waitingFor('prep'), waitingFor('data'))).toBe(false);
+});

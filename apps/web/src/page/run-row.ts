@@ -1,5 +1,12 @@
 import { num, text, time, wire } from './api-types.js';
-import type { ApiProgress, ApiReadProblem, ApiRunRecord, ApiRunView } from './api-types.js';
+import type {
+  ApiProgress,
+  ApiReadProblem,
+  ApiRunRecord,
+  ApiRunView,
+  ApiWaiting,
+} from './api-types.js';
+import type { WaitingReason } from './format.js';
 
 /**
  * What the page keeps of a run: the fields of the dashboard API's run view that the table and
@@ -33,8 +40,12 @@ export interface RunRow {
   exitCode: number | null;
   signal: string | null;
   message: string | null;
-  /** The read error of an unreadable run, else the run's own error. */
+  /** The read error of an unreadable run, else the run's own error (plain words). */
   error: string | null;
+  /** The job's last output lines when it failed; empty where the list row left them out. */
+  errorTail: readonly string[];
+  /** Why a queued run waits; `null` for the others. */
+  waiting: WaitingReason | null;
   metrics: Readonly<Record<string, number | null>>;
 }
 
@@ -88,6 +99,11 @@ export function toRunRow(raw: unknown): RunRow | undefined {
     signal: text(record.signal),
     message: text(progress.message),
     error: readErrorText(view.readError) ?? text(record.error),
+    errorTail: Array.isArray(record.errorTail)
+      ? record.errorTail.filter((line): line is string => typeof line === 'string')
+      : [],
+    waiting:
+      status === 'queued' ? waitingOf('waiting' in view ? view.waiting : record.waiting) : null,
     metrics: metricsOf(record.metrics),
   };
 }
@@ -111,9 +127,22 @@ export function sameRow(a: RunRow, b: RunRow): boolean {
     a.attempt === b.attempt &&
     a.maxAttempts === b.maxAttempts &&
     a.error === b.error &&
+    a.errorTail.join('\n') === b.errorTail.join('\n') &&
+    waitingKey(a.waiting) === waitingKey(b.waiting) &&
     a.message === b.message &&
     a.gpus.join(',') === b.gpus.join(',')
   );
+}
+
+function waitingOf(value: unknown): WaitingReason | null {
+  const waiting = wire<ApiWaiting>(value);
+  const reason = text(waiting.reason);
+  if (reason === null) return null;
+  return { reason, detail: text(waiting.detail), until: text(waiting.until) };
+}
+
+function waitingKey(waiting: WaitingReason | null): string {
+  return waiting === null ? '' : `${waiting.reason}|${waiting.detail ?? ''}|${waiting.until ?? ''}`;
 }
 
 function readErrorText(value: unknown): string | null {

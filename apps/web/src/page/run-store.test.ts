@@ -85,3 +85,13 @@ test('overallProgress counts finished runs as 100 % and skips cancelled ones', (
   expect(overall.percent).toBe(50);
   expect(overallProgress([], Date.now(), remainingSeconds).percent).toBeNull();
 });
+
+test('overallProgress leaves runs that ended without success out of the percent and counts them', () => {
+  const rows = [row('a', 'succeeded', null), row('b', 'failed', 0), row('c', 'cancelled', 40)];
+  expect(overallProgress(rows, Date.now(), remainingSeconds)).toEqual({
+    percent: 100,
+    etaSeconds: null,
+    endedUnsuccessful: 2,
+  });
+  expect(overallProgress([rows[1]!], Date.now(), remainingSeconds).percent).toBeNull();
+});

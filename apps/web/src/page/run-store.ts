@@ -1,6 +1,6 @@
 import { sameRow } from './run-row.js';
 import type { RunRow } from './run-row.js';
-import { statusRank } from './status.js';
+import { UNSUCCESSFUL_STATUSES, statusRank } from './status.js';
 
 /** The table's sort keys. */
 export const SORT_KEYS = {
@@ -108,19 +108,24 @@ const COMPARATORS: Readonly<Record<SortKey, (a: RunRow, b: RunRow) => number>> =
 };
 
 /**
- * The whole set's progress when the server's summary does not say: the mean percent over
- * runs that report one (finished runs count as 100 %), and the longest remaining ETA.
+ * The whole set's progress when the server's summary does not say, as the server counts it:
+ * the progress of the work that can still complete (finished runs count as 100 %, runs that
+ * ended without success are left out and counted apart), and the longest remaining ETA.
  */
 export function overallProgress(
   rows: Iterable<RunRow>,
   nowMs: number,
   remaining: (row: RunRow, nowMs: number) => number | null,
-): { percent: number | null; etaSeconds: number | null } {
+): { percent: number | null; etaSeconds: number | null; endedUnsuccessful: number } {
   let sum = 0;
   let count = 0;
+  let endedUnsuccessful = 0;
   let eta: number | null = null;
   for (const row of rows) {
-    if (row.status === 'cancelled') continue;
+    if (UNSUCCESSFUL_STATUSES.has(row.status)) {
+      endedUnsuccessful += 1;
+      continue;
+    }
     const percent = row.status === 'succeeded' || row.status === 'outdated' ? 100 : row.percent;
     sum += percent ?? 0;
     count += 1;
@@ -129,5 +134,5 @@ export function overallProgress(
       eta = Math.max(eta ?? 0, left);
     }
   }
-  return { percent: count === 0 ? null : sum / count, etaSeconds: eta };
+  return { percent: count === 0 ? null : sum / count, etaSeconds: eta, endedUnsuccessful };
 }

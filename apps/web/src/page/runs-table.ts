@@ -1,5 +1,5 @@
 import { h, setText } from './dom.js';
-import { formatAge, formatDuration, formatPercent } from './format.js';
+import { formatAge, formatDuration, formatPercent, formatWaiting } from './format.js';
 import { createProgressBar, updateProgressBar } from './progress-bar.js';
 import { remainingSeconds } from './run-row.js';
 import type { RunRow } from './run-row.js';
@@ -136,9 +136,16 @@ export class RunsTable {
     view.row = row;
     view.tr.dataset['status'] = row.status;
     updateStatusBadge(view.badge, row.status, row.storedStatus);
-    const note = row.error ?? (FINAL_STATUSES.has(row.status) ? '' : (row.message ?? ''));
+    const note =
+      row.error ??
+      (row.waiting ? formatWaiting(row.waiting) : null) ??
+      (FINAL_STATUSES.has(row.status) ? '' : (row.message ?? ''));
     setText(view.note, note);
-    view.note.className = row.error ? 'run-note error' : 'run-note';
+    view.note.className = row.error
+      ? 'run-note error'
+      : row.waiting
+        ? 'run-note waiting'
+        : 'run-note';
     view.note.title = note;
     updateProgressBar(view.bar, row.percent, row.status);
     setText(view.percent, formatPercent(row.percent));

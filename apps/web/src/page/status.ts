@@ -40,6 +40,13 @@ export const FINAL_STATUSES: ReadonlySet<string> = new Set([
   'outdated',
 ]);
 
+/** Statuses of runs that ended without success: left out of the overall percent. */
+export const UNSUCCESSFUL_STATUSES: ReadonlySet<string> = new Set([
+  'failed',
+  'cancelled',
+  'blocked',
+]);
+
 /** Whether a run with this status is doing work (its progress bar animates). */
 export function isActiveStatus(status: string): boolean {
   return status === 'running' || status === 'starting';

@@ -1,27 +1,56 @@
 import { byId, h, setText } from './dom.js';
 import { formatClock, formatDuration, formatPercent } from './format.js';
 import { num, time, wire } from './api-types.js';
-import type { ApiSummary } from './api-types.js';
-import { DISPLAY_STATUSES, STATUS_HINTS, statusClass, statusRank } from './status.js';
+import type { ApiIndexing, ApiSummary } from './api-types.js';
+import {
+  DISPLAY_STATUSES,
+  STATUS_HINTS,
+  UNSUCCESSFUL_STATUSES,
+  statusClass,
+  statusRank,
+} from './status.js';
 import type { KnownDisplayStatus } from './status.js';
 
 /** What the summary shows of the server's `GET /api/summary` (or SSE `summary`). */
 export interface OverallProgress {
+  /** Progress of the work that can still complete (runs that ended without success left out). */
   percent: number | null;
   etaSeconds: number | null;
   /** When `etaSeconds` was computed, to count it down. */
   atMs: number;
+  /** Failed, cancelled and blocked runs; `null` when the server does not say (counted here). */
+  endedUnsuccessful: number | null;
+  /** How far the server's first index of the root is; `null` once complete. */
+  indexing: { indexed: number; total: number | null } | null;
 }
 
-/** Reads the overall percent and ETA from a summary (`GET /api/summary`, SSE `summary`). */
+/** Reads the overall progress from a summary (`GET /api/summary`, SSE `summary`). */
 export function toOverallProgress(body: unknown, nowMs: number): OverallProgress {
   const summary = wire<ApiSummary>(body);
   const generated = time(summary.generatedAt);
+  const indexing = wire<ApiIndexing>(summary.indexing);
+  const indexed = num(indexing.indexed);
   return {
     percent: num(summary.percent),
     etaSeconds: num(summary.etaSeconds),
     atMs: generated === null ? nowMs : Math.min(generated, nowMs),
+    endedUnsuccessful: num(summary.endedUnsuccessful),
+    indexing: indexed === null ? null : { indexed, total: num(indexing.total) },
   };
+}
+
+/**
+ * The banner while the server still indexes the root.
+ *
+ * @example
+ * indexingText({ indexed: 43_000, total: 100_000 }); // 'indexing 43,000 / 100,000'
+ * indexingText({ indexed: 43_000, total: null }); // 'indexing 43,000 runs…'
+ */
+export function indexingText(indexing: { indexed: number; total: number | null }): string {
+  const indexed = indexing.indexed.toLocaleString('en-US');
+  return indexing.total === null
+    ? `indexing ${indexed} runs…`
+    : `indexing ${indexed} / ${indexing.total.toLocaleString('en-US')}`;
 }
 
 /**
@@ -33,10 +62,18 @@ export class SummaryView {
   private readonly fill = byId('overall-fill');
   private readonly eta = byId('overall-eta');
   private readonly detail = byId('overall-detail');
+  private readonly unsuccessful = byId('overall-unsuccessful');
+  private readonly indexing = byId('indexing');
   private readonly strip = byId('status-strip');
   private readonly chips = byId('status-chips');
   private readonly chipViews = new Map<string, { chip: HTMLButtonElement; count: HTMLElement }>();
-  private overall: OverallProgress = { percent: null, etaSeconds: null, atMs: 0 };
+  private overall: OverallProgress = {
+    percent: null,
+    etaSeconds: null,
+    atMs: 0,
+    endedUnsuccessful: null,
+    indexing: null,
+  };
 
   constructor(private readonly onToggle: (status: string) => void) {}
 
@@ -58,6 +95,13 @@ export class SummaryView {
       this.detail,
       `${total.toLocaleString('en-US')} run${total === 1 ? '' : 's'} · ${active} active`,
     );
+    const unsuccessful =
+      overall.endedUnsuccessful ??
+      [...UNSUCCESSFUL_STATUSES].reduce((sum, status) => sum + (counts.get(status) ?? 0), 0);
+    this.unsuccessful.hidden = unsuccessful === 0;
+    setText(this.unsuccessful, `${unsuccessful.toLocaleString('en-US')} ended without success`);
+    this.indexing.hidden = overall.indexing === null;
+    setText(this.indexing, overall.indexing === null ? '' : indexingText(overall.indexing));
 
     const statuses = [...new Set([...DISPLAY_STATUSES, ...counts.keys()])].sort(
       (a, b) => statusRank(a) - statusRank(b),

@@ -1,12 +1,9 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
-
-/** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it). */
-export const CHROMIUM_PATH = process.env['RUNBOARD_CHROMIUM'] ?? '/usr/bin/chromium';
+import type { ChromiumBinary } from './chromium-binary.js';
 
 export interface HeadlessBrowser {
   context: BrowserContext;
@@ -14,33 +11,41 @@ export interface HeadlessBrowser {
 }
 
 /**
- * Starts headless Chromium with a fresh profile folder, removed again by `close()`.
- * Every call is bounded: launching gives up after 30 s.
+ * The flags both binaries need: `--no-sandbox` because tests may run as root (CI containers);
+ * the rest keep a test run offline and quiet. `@sparticuz/chromium`'s own `args` are for AWS
+ * Lambda (`--single-process`, `--no-zygote`, swiftshader WebGL) and not needed here.
  */
-export async function launchHeadlessChromium(): Promise<HeadlessBrowser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install chromium, or set RUNBOARD_CHROMIUM)`,
-    );
-  }
-  const profile = await mkdtemp(join(tmpdir(), 'runboard-chromium-'));
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/**
+ * Starts headless Chromium (the binary `resolveChromium` picked) with a fresh profile
+ * folder, removed again by `close()`. Launching gives up after 30 s.
+ *
+ * @example
+ * const browser = await launchHeadlessChromium(await resolveChromium(process.env));
+ * const page = await browser.context.newPage();
+ * await browser.close();
+ */
+export async function launchHeadlessChromium(binary: ChromiumBinary): Promise<HeadlessBrowser> {
+  if (!binary.ok) throw new Error(`No Chromium for the browser tests: ${binary.problem}`);
+  const profile = await mkdtemp(join(tmpdir(), 'runboard-chromium-profile-'));
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_PATH,
+      executablePath: binary.executablePath,
       headless: true,
       timeout: 30_000,
       viewport: { width: 1440, height: 900 },
       colorScheme: 'light',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: CHROMIUM_ARGS,
     });
   } catch (error) {
     await rm(profile, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { registerLauncher } from '@runboard/launcher';
 import { runRecord, writeLog, writeMetrics, writeRecord } from './run-folders.js';
 
 const SLEEP = ['/usr/bin/sleep', '/bin/sleep'].find((path) => existsSync(path)) ?? 'sleep';
@@ -138,7 +139,12 @@ async function writeDemoRuns(
         attempt: 2,
         gpus: [4],
         exitCode: 1,
-        error: 'RuntimeError: CUDA out of memory (tried to allocate 2.50 GiB)',
+        error: 'exited with code 1',
+        errorTail: [
+          '  File "train.py", line 88, in train_step',
+          '    loss.backward()',
+          'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.50 GiB',
+        ],
         finishedAt: minutesAgo(now, 9),
         updatedAt: minutesAgo(now, 9),
         progress: { current: 3, total: 100, unit: 'epoch', percent: 3 },
@@ -167,12 +173,23 @@ async function writeDemoRuns(
           heartbeatAt: null,
           gpus: null,
           updatedAt: minutesAgo(now, 75),
+          waiting:
+            n === 4 ? { reason: 'dependency', detail: 'levir/BiT-r18_run_2' } : { reason: 'slot' },
         },
         now,
       ),
     ),
   ];
   for (const record of records) await writeRecord(dir, record);
+  // The calling process stands for the sweep's launcher: the queued runs' reasons hold.
+  const startedAt = minutesAgo(now, 80);
+  await registerLauncher(dir, {
+    host: hostname(),
+    pid: process.pid,
+    startedAt,
+    heartbeatAt: new Date(now).toISOString(),
+    plan: 'sweep.json',
+  });
   await writeMetrics(dir, RUNNING_IDS[0], 64, now, 7);
   const log: string[] = [];
   for (let epoch = 55; epoch <= 64; epoch += 1) {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test as base } from 'vitest';
+import { afterAll, beforeAll, expect, inject, test as base } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { startDashboardServer } from '@runboard/dashboard-api';
 import type { DashboardServer, DashboardServerOptions } from '@runboard/dashboard-api';
@@ -17,7 +17,7 @@ export const FAKE_NVIDIA_SMI = join(import.meta.dirname, '..', 'fixtures', 'fake
 
 let browser: HeadlessBrowser | undefined;
 
-/** Starts headless Chromium once for the calling test file, and closes it after the file. */
+/** Starts headless Chromium (the global setup's) once for the calling test file, and closes it after the file. */
 export function useBrowser(): void {
   beforeAll(async () => {
     if (!existsSync(join(webAssetsDir, WEB_ENTRY_SCRIPT))) {
@@ -25,7 +25,7 @@ export function useBrowser(): void {
         `${WEB_ENTRY_SCRIPT} is missing in ${webAssetsDir}: build @runboard/web first (npx tsc --build apps/web/tsconfig.lib.json)`,
       );
     }
-    browser = await launchHeadlessChromium();
+    browser = await launchHeadlessChromium(inject('chromium'));
   }, 45_000);
   afterAll(async () => {
     await browser?.close();
@@ -33,7 +33,7 @@ export function useBrowser(): void {
   }, 30_000);
 }
 
-interface PageFixtures {
+export interface PageFixtures {
   root: string;
   /** Starts a dashboard over `root` on a free port, serving the page; closed after the test. */
   serve: (options?: Partial<DashboardServerOptions>) => Promise<DashboardServer>;
