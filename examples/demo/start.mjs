@@ -18,7 +18,7 @@ console.log(`runboard demo: run folders in ${root} (emptied at each start)`);
 
 const dashboard = spawn(
   process.execPath,
-  [runboard, 'dashboard', '--root', root, '--port', port],
+  [runboard, 'dashboard', '--root', root, '--port', port, '--create'],
   // In the environment, not the arguments: `ps` shows arguments to every user.
   { stdio: 'inherit', env: { ...process.env, RUNBOARD_TOKEN: token } },
 );

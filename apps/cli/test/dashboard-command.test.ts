@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, test as base } from 'vitest';
+import { afterEach, expect, test as base, vi } from 'vitest';
 import { writeRun } from './support/run-folders.js';
 
 const cliBin = join(import.meta.dirname, '..', 'bin', 'runboard.js');
@@ -79,7 +81,9 @@ test('serves the API and the page on the port it prints, and stops cleanly on SI
   const dashboard = startDashboard(['--root', root, '--port', '0']);
   const url = await printedUrl(dashboard);
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-  expect(dashboard.output()).toContain(`1 run under ${root}`);
+  await vi.waitFor(() => expect(dashboard.output()).toContain(`1 run under ${root} (indexed in`), {
+    timeout: 5000,
+  });
   expect(dashboard.output()).toContain('read-only');
 
   const health = await fetch(new URL('healthz', url));
@@ -212,13 +216,44 @@ test('refuses bad usage: a network address without a token, a bad port or token,
   expect(notAFolder.output()).toMatch(/not a readable folder/);
 });
 
-test('creates a missing root, so it can start before the first launch', async ({ root }) => {
+test('with --create, creates a missing root, so it can start before the first launch', async ({
+  root,
+}) => {
   const later = join(root, 'runs-of-a-launch-to-come');
-  const dashboard = startDashboard(['--root', later, '--port', '0']);
+  const dashboard = startDashboard(['--root', later, '--port', '0', '--create']);
   const url = await printedUrl(dashboard);
   expect(dashboard.output()).toContain(`created the empty root ${later}`);
   expect((await stat(later)).isDirectory()).toBe(true);
   expect((await fetch(new URL('/api/summary', url))).status).toBe(200);
   dashboard.child.kill('SIGTERM');
   await withTimeout(dashboard.exited, 10_000, 'stopping');
+});
+
+test('a root that does not exist is refused without --create (a typo shows no empty dashboard)', async ({
+  root,
+}) => {
+  const typo = join(root, 'lgos');
+  const dashboard = startDashboard(['--root', typo, '--port', '0']);
+  expect((await withTimeout(dashboard.exited, 15_000, 'refusing')).code).toBe(1);
+  expect(dashboard.output()).toBe(
+    `runboard dashboard: --root ${typo} does not exist; check the path, ` +
+      'or add --create to start with an empty root (before the first launch)\n',
+  );
+  await expect(stat(typo)).rejects.toMatchObject({ code: 'ENOENT' });
+});
+
+test('a port in use says so and what to try', async ({ root }) => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as AddressInfo;
+  try {
+    const dashboard = startDashboard(['--root', root, '--port', String(port)]);
+    expect((await withTimeout(dashboard.exited, 15_000, 'refusing')).code).toBe(1);
+    expect(dashboard.output()).toContain(
+      `runboard dashboard: port ${port} on 127.0.0.1 is in use (another dashboard?); ` +
+        'try --port 0 for any free port, or another --port (PORT=… for npm start)\n',
+    );
+  } finally {
+    taken.close();
+  }
 });

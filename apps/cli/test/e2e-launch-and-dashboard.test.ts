@@ -128,7 +128,8 @@ test(
     const plan = writePlan(workDir);
     const began = Date.now();
 
-    const dashboard = start([cliBin, 'dashboard', '--root', root, '--port', '0']);
+    // The runs' root does not exist before the first launch: --create.
+    const dashboard = start([cliBin, 'dashboard', '--root', root, '--port', '0', '--create']);
     const baseUrl = await waitFor(
       'the dashboard URL',
       () => /http:\/\/127\.0\.0\.1:\d+/.exec(dashboard.output())?.[0],

@@ -39,7 +39,18 @@ async function writeSweep(root: string): Promise<void> {
     { status: 'failed', exitCode: 1, error: 'CUDA out of memory' },
     now,
   );
-  await writeRun(root, 'eval/base', { status: 'queued', startedAt: null, heartbeatAt: null }, now);
+  await writeRun(
+    root,
+    'eval/base',
+    {
+      status: 'queued',
+      attempt: 0,
+      startedAt: null,
+      heartbeatAt: null,
+      waiting: { reason: 'dependency', detail: 'sweep/lr=0.1' },
+    },
+    now,
+  );
   await writeRun(
     root,
     'sweep/lr=0.5',
@@ -49,7 +60,7 @@ async function writeSweep(root: string): Promise<void> {
   await writeCorruptRun(root, 'broken/run');
 }
 
-test('prints a table of every run: id, status with derived states, progress bar, ETA, age', async ({
+test('prints a table of every run: id, status with derived states, runtime, progress bar, ETA, why it waits, age', async ({
   root,
 }) => {
   await writeSweep(root);
@@ -57,10 +68,10 @@ test('prints a table of every run: id, status with derived states, progress bar,
   expect(stderr).toBe('');
   expect(code).toBe(0);
   const lines = stdout.split('\n');
-  expect(lines[0]).toMatch(/^RUN +STATUS +PROGRESS +ETA +UPDATED$/);
+  expect(lines[0]).toMatch(/^RUN +STATUS +PROGRESS +ETA +RUNTIME +REASON +UPDATED$/);
   const line = (id: string): string => lines.find((text) => text.startsWith(`${id} `)) ?? '';
   expect(line('sweep/lr=0.1')).toMatch(
-    / running +█{6}░{14} +30% +30\/100 epoch +1[01]m \d\ds +\ds ago$/,
+    / running +█{6}░{14} +30% +30\/100 epoch +1[01]m \d\ds +1m 0\ds +\ds ago$/,
   );
   expect(line('sweep/lr=0.5')).toMatch(/ stalled \(running\) /);
   expect(line('sweep/lr=0.01')).toMatch(/ succeeded +█{20} 100% /);
@@ -139,6 +150,9 @@ test('an empty root says so; a missing root is an error', async ({ root }) => {
   const missing = await runboard(['status', '--root', join(root, 'nope')]);
   expect(missing.code).toBe(1);
   expect(missing.stderr).toMatch(/^runboard status: .*nope.* is not a readable folder\n$/);
+  expect(missing.stderr).toBe(
+    `runboard status: --root ${join(root, 'nope')} (it does not exist) is not a readable folder\n`,
+  );
   expect((await runboard(['status', '--root', root, '--sort', 'size'])).code).toBe(2);
 });
 

@@ -20,6 +20,7 @@ interface DashboardFlags {
   /** The token read from `--token-file`. */
   tokenFile?: string;
   poll?: boolean;
+  create?: boolean;
 }
 
 /** A shutdown that takes longer than this (a stuck socket) is cut short. */
@@ -27,13 +28,15 @@ const CLOSE_TIMEOUT_MS = 5000;
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /**
- * `runboard dashboard [--root DIR] [--host 127.0.0.1] [--port 8787] [--token T | --token-file F] [--poll]`:
+ * `runboard dashboard [--root DIR] [--create] [--host 127.0.0.1] [--port 8787] [--token T | --token-file F] [--poll]`:
  * serves the live dashboard (the web page and its API) over the run folders until Ctrl-C
  * (SIGINT) or SIGTERM, then shuts down cleanly. Prints the page's URL; with a token the URL
  * carries it in the fragment (`#token=…`), which browsers never send to the server. The token
  * can also come from `RUNBOARD_TOKEN` or a file (`--token-file`), which keep it out of the
  * process list (`ps` shows a `--token` argument to every user of the machine).
- * Exit 0 after a signal; 1 when the dashboard cannot start; 2 for bad usage.
+ * A root that does not exist is refused (a typo should not show an empty dashboard) unless
+ * `--create`. Exit 0 after a signal; 1 when the dashboard cannot start (the root is missing,
+ * the port in use); 2 for bad usage.
  *
  * @example
  * runboard dashboard --root logs
@@ -71,6 +74,7 @@ export function dashboardCommand(): Command {
           .conflicts('token'),
       )
       .option('--poll', 'poll the file system instead of OS file events (network file systems)')
+      .option('--create', 'create the root when it does not exist (before the first launch)')
       .action(async (flags: DashboardFlags) => {
         process.exitCode = await serveDashboard(flags);
       })
@@ -87,8 +91,15 @@ async function serveDashboard(flags: DashboardFlags): Promise<number> {
   }
   let server: DashboardServer;
   try {
-    // The dashboard is often started before the first launch: an empty root is a valid view.
+    // A typo in --root must not show an empty dashboard; before the first launch, --create.
     if (!existsSync(flags.root)) {
+      if (!flags.create) {
+        process.stderr.write(
+          `runboard dashboard: --root ${flags.root} does not exist; check the path, ` +
+            'or add --create to start with an empty root (before the first launch)\n',
+        );
+        return 1;
+      }
       mkdirSync(flags.root, { recursive: true });
       process.stdout.write(`runboard dashboard: created the empty root ${flags.root}\n`);
     }
@@ -98,14 +109,14 @@ async function serveDashboard(flags: DashboardFlags): Promise<number> {
       port: flags.port,
       ...(token ? { token } : {}),
       poll: flags.poll === true,
+      // Serve at once; the page says "indexing N / M" until the index is complete.
+      background: true,
       staticDir: webAssetsDir,
       onWarning: (warning) =>
         process.stderr.write(`runboard dashboard: warning: ${terminalText(warning.message)}\n`),
     });
   } catch (error) {
-    process.stderr.write(
-      `runboard dashboard: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    process.stderr.write(`runboard dashboard: ${startProblem(error, flags)}\n`);
     return 1;
   }
 
@@ -116,9 +127,24 @@ async function serveDashboard(flags: DashboardFlags): Promise<number> {
       ? 'cancel enabled by the token in the URL'
       : 'every request needs the token in the URL';
   process.stdout.write(
-    `runboard dashboard: ${server.index.size} run${server.index.size === 1 ? '' : 's'} under ${server.index.root}\n` +
+    `runboard dashboard: serving the runs under ${server.index.root}\n` +
       `\n  ${pageUrl}\n\n` +
       `${access}; watching with ${server.index.watchMode === 'poll' ? 'polling' : 'file events'}. Ctrl-C stops it.\n`,
+  );
+  // The page is served while the first scan goes on (it shows "indexing N / M"); say when it ends.
+  const indexStart = performance.now();
+  server.index.whenIndexed().then(
+    () => {
+      const size = server.index.size;
+      const seconds = ((performance.now() - indexStart) / 1000).toFixed(1);
+      process.stdout.write(
+        `runboard dashboard: ${size} run${size === 1 ? '' : 's'} under ${server.index.root} (indexed in ${seconds} s)\n`,
+      );
+    },
+    (error: unknown) =>
+      process.stderr.write(
+        `runboard dashboard: indexing failed: ${terminalText(error instanceof Error ? error.message : String(error))}\n`,
+      ),
   );
 
   const signal = await waitForShutdownSignal();
@@ -129,6 +155,19 @@ async function serveDashboard(flags: DashboardFlags): Promise<number> {
   ]);
   if (!closed) process.stderr.write('runboard dashboard: shutdown took too long; exiting anyway\n');
   return 0;
+}
+
+/** Why the server did not start, in words that say what to do. */
+function startProblem(error: unknown, flags: DashboardFlags): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE')
+    return (
+      `port ${flags.port} on ${flags.host} is in use (another dashboard?); ` +
+      'try --port 0 for any free port, or another --port (PORT=… for npm start)'
+    );
+  if (code === 'EACCES' && flags.port < 1024)
+    return `port ${flags.port} needs privileges; try a port from 1024 up, or --port 0`;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Resolves with the first SIGINT or SIGTERM; a second one during shutdown exits at once. */

@@ -1,15 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import {
-  createLocalExecutor,
+  createPlanExecutor,
   dryRunLaunch,
   GpuPolicyUnavailableError,
   launch,
   loadPlan,
   PlanError,
+  readRunRecord,
+  resolveRunDir,
+  SlurmMissingError,
   type DryRunEntry,
+  type Executor,
+  type LaunchResult,
   type ResolvedPlan,
 } from '@runboard/launcher';
+import { formatFailedRuns } from '../launch-display/failed-runs.js';
 import { createPlainReporter } from '../launch-display/plain-reporter.js';
 import { createTtyReporter } from '../launch-display/tty-reporter.js';
 
@@ -91,6 +97,21 @@ async function runLaunch(planFile: string, flags: LaunchFlags): Promise<number> 
     return LAUNCH_EXIT.succeeded;
   }
 
+  let executor: Executor;
+  try {
+    executor = await createPlanExecutor(plan, {
+      local: { execCommand: [process.execPath, BIN_PATH, 'exec'], preload: [EXEC_MAIN_PATH] },
+      // On a shared filesystem the compute nodes can run this clone's bin, as this machine does.
+      slurm: { runboard: BIN_PATH },
+    });
+  } catch (error) {
+    if (error instanceof PlanError || error instanceof SlurmMissingError) {
+      process.stderr.write(`runboard launch: ${error.message}\n`);
+      return LAUNCH_EXIT.usage;
+    }
+    throw error;
+  }
+
   const controller = new AbortController();
   let stopSignal: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -109,14 +130,12 @@ async function runLaunch(planFile: string, flags: LaunchFlags): Promise<number> 
   try {
     const result = await launch({
       plan,
-      executor: createLocalExecutor({
-        execCommand: [process.execPath, BIN_PATH, 'exec'],
-        preload: [EXEC_MAIN_PATH],
-      }),
+      executor,
       retryFailed: flags.retryFailed,
       signal: controller.signal,
       reporter,
     });
+    stdout.write(await failedRunsText(plan.root, result));
     if (!result.completed && stopSignal)
       return LAUNCH_EXIT.interrupted[stopSignal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'];
     return result.exitCode;
@@ -130,6 +149,18 @@ async function runLaunch(planFile: string, flags: LaunchFlags): Promise<number> 
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** The runs of `result` that failed, named with why and their output's last lines. */
+async function failedRunsText(root: string, result: LaunchResult): Promise<string> {
+  const failed = result.runs.filter((run) => run.outcome === 'failed');
+  const runs = await Promise.all(
+    failed.map(async (run) => ({
+      ...run,
+      record: await readRunRecord(resolveRunDir(root, run.id)).catch(() => undefined),
+    })),
+  );
+  return formatFailedRuns(runs, { root });
 }
 
 /** The `--dry-run` listing: one line per run, grouped by what would happen. */

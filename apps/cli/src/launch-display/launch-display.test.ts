@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import type { LaunchSnapshot, RunSnapshot } from '@runboard/launcher';
-import { describeEvent, describeSummary, overallProgress } from './launch-lines.js';
+import { describeEvent, describeSummary } from './launch-lines.js';
+import { overallProgress } from './launch-progress.js';
 import { createPlainReporter } from './plain-reporter.js';
 import { createTtyReporter, renderLiveBlock } from './tty-reporter.js';
 
@@ -136,7 +137,9 @@ describe('plain reporter', () => {
       snapshot(),
     );
     reporter.close(snapshot({ succeeded: 4 }));
-    expect(output).toBe('retrying a in 30s (attempt 1 failed)\ndone: 4 succeeded of 4 in 1m 00s\n');
+    expect(output).toBe(
+      'retrying a in 30s at the earliest (attempt 1 failed)\ndone: 4 succeeded of 4 in 1m 00s\n',
+    );
   });
 });
 
@@ -205,6 +208,47 @@ describe('text a job controls is printed without control characters', () => {
     expect(ttyOutput).toContain('lost a (attempt 1): xy\n');
     expect(plainOutput).toBe(
       'lost a (attempt 1): xy\ndone: 1 succeeded, 3 not finished of 4 in 1m 00s\n',
+    );
+  });
+});
+
+describe('runs skipped because they ended before this launch', () => {
+  const skipped = {
+    type: 'skipped',
+    runId: 'sweep/lr=1',
+    outcome: 'failed',
+    attempt: 2,
+    error: 'exited with code 3',
+    retryFailedWouldRun: true,
+    commandChanged: false,
+  } as const;
+
+  test('a failed one says that --retry-failed runs it again', () => {
+    expect(describeEvent(skipped, snapshot())).toBe(
+      'skipped sweep/lr=1 (failed, attempt 2: exited with code 3): use --retry-failed to run it again',
+    );
+    expect(describeEvent({ ...skipped, outcome: 'cancelled', error: null }, snapshot())).toBe(
+      'skipped sweep/lr=1 (cancelled, attempt 2): use --retry-failed to run it again',
+    );
+  });
+
+  test('one whose command changed since it ran says so', () => {
+    expect(describeEvent({ ...skipped, commandChanged: true }, snapshot())).toBe(
+      'skipped sweep/lr=1 (failed, attempt 2: exited with code 3): its command changed since it ran; use --retry-failed to run it again',
+    );
+    expect(
+      describeEvent(
+        {
+          ...skipped,
+          outcome: 'succeeded',
+          error: null,
+          retryFailedWouldRun: false,
+          commandChanged: true,
+        },
+        snapshot(),
+      ),
+    ).toBe(
+      'skipped sweep/lr=1 (succeeded, attempt 2): its command changed since it ran; it succeeded, so it is not run again (remove its run folder to rerun it)',
     );
   });
 });

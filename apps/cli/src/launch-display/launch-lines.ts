@@ -2,29 +2,6 @@ import type { LaunchEvent, LaunchSnapshot } from '@runboard/launcher';
 import { formatDuration, terminalText } from '../terminal/terminal-text.js';
 
 /**
- * How far the launch is (0–1) and its ETA in seconds, from the runs this launch has to do:
- * finished ones count whole, running ones by their reported percent. The ETA extrapolates the
- * rate so far; `undefined` until there is enough to go on.
- *
- * @example
- * const { fraction, etaSeconds } = overallProgress(snapshot);
- */
-export function overallProgress(snapshot: LaunchSnapshot): {
-  fraction: number;
-  etaSeconds: number | undefined;
-} {
-  const todo = snapshot.total - snapshot.doneAtStart;
-  if (todo <= 0) return { fraction: 1, etaSeconds: 0 };
-  const finished = snapshot.succeeded + snapshot.failed + snapshot.cancelled - snapshot.doneAtStart;
-  const partial = snapshot.active.reduce((sum, run) => sum + (run.progress?.percent ?? 0) / 100, 0);
-  const fraction = Math.min(1, Math.max(0, (finished + partial) / todo));
-  const elapsedSeconds = (snapshot.now - snapshot.startedAt) / 1000;
-  if (fraction >= 1) return { fraction, etaSeconds: 0 };
-  if (fraction < 0.005 || elapsedSeconds < 1) return { fraction, etaSeconds: undefined };
-  return { fraction, etaSeconds: (elapsedSeconds * (1 - fraction)) / fraction };
-}
-
-/**
  * One line for an event, or `undefined` for events that only update the live display. Text
  * that jobs or their records control (errors, reasons, warnings) is made safe to print.
  *
@@ -42,8 +19,11 @@ function eventLine(event: LaunchEvent, snapshot: LaunchSnapshot): string | undef
     case 'reconciled': {
       const parts = [`${event.total} runs`, `${event.done} done`, `${event.toStart} to start`];
       if (event.adopted > 0) parts.push(`${event.adopted} already running`);
+      if (event.unreadable) parts.push(`${event.unreadable} unreadable`);
       return `plan: ${parts.join(', ')}`;
     }
+    case 'skipped':
+      return skippedLine(event);
     case 'started':
       return `started ${event.runId} (attempt ${event.attempt}${gpus(event.gpus)})`;
     case 'adopted':
@@ -60,7 +40,8 @@ function eventLine(event: LaunchEvent, snapshot: LaunchSnapshot): string | undef
       return `${event.outcome} ${event.runId} (attempt ${event.attempt})${took}${why}`;
     }
     case 'retrying':
-      return `retrying ${event.runId}${event.delaySeconds > 0 ? ` in ${formatDuration(event.delaySeconds)}` : ''} (attempt ${event.failedAttempt} failed)`;
+      // "in 30s" alone would promise a start that waits for a free slot too.
+      return `retrying ${event.runId}${event.delaySeconds > 0 ? ` in ${formatDuration(event.delaySeconds)} at the earliest` : ''} (attempt ${event.failedAttempt} failed)`;
     case 'lost':
       return `lost ${event.runId} (attempt ${event.attempt}): ${event.reason}`;
     case 'blocked':
@@ -85,4 +66,16 @@ export function describeSummary(snapshot: LaunchSnapshot): string {
   const unfinished = snapshot.total - snapshot.succeeded - snapshot.failed - snapshot.cancelled;
   if (unfinished > 0) parts.push(`${unfinished} not finished`);
   return `${snapshot.stopping ? 'stopped' : 'done'}: ${parts.join(', ')} of ${snapshot.total} in ${formatDuration((snapshot.now - snapshot.startedAt) / 1000)}`;
+}
+
+/** Why a run that ended before this launch does not run now, and what would run it. */
+function skippedLine(event: Extract<LaunchEvent, { type: 'skipped' }>): string {
+  const why = event.error ? `: ${event.error}` : '';
+  const attempt = event.attempt > 0 ? `, attempt ${event.attempt}` : '';
+  const notes: string[] = [];
+  if (event.commandChanged) notes.push('its command changed since it ran');
+  if (event.retryFailedWouldRun) notes.push('use --retry-failed to run it again');
+  else if (event.commandChanged)
+    notes.push('it succeeded, so it is not run again (remove its run folder to rerun it)');
+  return `skipped ${event.runId} (${event.outcome}${attempt}${why})${notes.length > 0 ? `: ${notes.join('; ')}` : ''}`;
 }

@@ -1,6 +1,7 @@
 import type { LaunchEvent, LaunchReporter, LaunchSnapshot } from '@runboard/launcher';
 import { formatDuration } from '../terminal/terminal-text.js';
-import { describeEvent, describeSummary, overallProgress } from './launch-lines.js';
+import { describeEvent, describeSummary } from './launch-lines.js';
+import { LaunchTally, overallProgress, progressText } from './launch-progress.js';
 
 export interface PlainReporterOptions {
   /** Seconds between progress lines while runs are active (default 60; 0: none). */
@@ -24,8 +25,10 @@ export function createPlainReporter(
   const stamp = () =>
     options.timestamps === false ? '' : `[${new Date().toISOString().slice(11, 19)}] `;
   const write = (line: string) => stream.write(`${stamp()}${line}\n`);
+  const tally = new LaunchTally();
   const reporter: LaunchReporter = {
     event(event: LaunchEvent, snapshot: LaunchSnapshot) {
+      tally.observe(event);
       const line = describeEvent(event, snapshot);
       if (line !== undefined) write(line);
     },
@@ -39,11 +42,13 @@ export function createPlainReporter(
       tickMs: every * 1000,
       tick(snapshot: LaunchSnapshot) {
         if (snapshot.active.length === 0) return;
-        const { fraction, etaSeconds } = overallProgress(snapshot);
+        const progress = overallProgress(snapshot, tally);
         const finished = snapshot.succeeded + snapshot.failed + snapshot.cancelled;
         write(
-          `progress: ${finished}/${snapshot.total} done, ${snapshot.active.length} running, ${Math.floor(fraction * 100)}%` +
-            (etaSeconds === undefined ? '' : `, ETA ${formatDuration(etaSeconds)}`),
+          `progress: ${finished}/${snapshot.total} done, ${snapshot.active.length} running, ${progressText(progress)}` +
+            (progress.etaSeconds === undefined
+              ? ''
+              : `, ETA ${formatDuration(progress.etaSeconds)}`),
         );
       },
     };

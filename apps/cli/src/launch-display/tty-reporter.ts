@@ -3,7 +3,8 @@ import type { LaunchEvent, LaunchReporter, LaunchSnapshot, RunSnapshot } from '@
 import { shouldColor, stylizer } from '../terminal/terminal-style.js';
 import type { Stylize, TextStyle } from '../terminal/terminal-style.js';
 import * as term from '../terminal/terminal-text.js';
-import { describeEvent, describeSummary, overallProgress } from './launch-lines.js';
+import { describeEvent, describeSummary } from './launch-lines.js';
+import { LaunchTally, overallProgress, progressText } from './launch-progress.js';
 
 export interface TtyReporterOptions {
   /** Colours (default: as {@link shouldColor} says for the stream). */
@@ -28,6 +29,7 @@ export function createTtyReporter(
   const paint = stylizer(options.color ?? shouldColor(stream));
   let drawnLines = 0;
   let closed = false;
+  const tally = new LaunchTally();
   const showCursor = () => stream.write('\x1b[?25h');
   process.once('exit', showCursor);
   stream.write('\x1b[?25l');
@@ -41,6 +43,7 @@ export function createTtyReporter(
       columns: stream.columns || 100,
       rows: stream.rows || 30,
       paint,
+      tally,
     });
     stream.write(lines.map((line) => `${line}\n`).join(''));
     drawnLines = lines.length;
@@ -50,6 +53,7 @@ export function createTtyReporter(
     tickMs: options.tickMs ?? 200,
     event(event, snapshot) {
       if (closed) return;
+      tally.observe(event);
       const line = describeEvent(event, snapshot);
       erase();
       if (line !== undefined) {
@@ -77,7 +81,12 @@ export function createTtyReporter(
 
 function eventStyle(event: LaunchEvent): TextStyle | undefined {
   if (event.type === 'finished') return event.outcome === 'succeeded' ? 'green' : 'red';
-  if (event.type === 'lost' || event.type === 'blocked' || event.type === 'warning')
+  if (
+    event.type === 'lost' ||
+    event.type === 'blocked' ||
+    event.type === 'warning' ||
+    event.type === 'skipped'
+  )
     return 'yellow';
   return undefined;
 }
@@ -86,6 +95,8 @@ export interface RenderOptions {
   columns: number;
   rows: number;
   paint?: Stylize;
+  /** What the launch's events told so far (for the overall progress and ETA). */
+  tally?: LaunchTally;
 }
 
 /**
@@ -105,15 +116,17 @@ export function renderLiveBlock(snapshot: LaunchSnapshot, options: RenderOptions
   if (shown.length < active.length)
     lines.push(`  … and ${active.length - shown.length} more running`);
 
-  const { fraction, etaSeconds } = overallProgress(snapshot);
+  const progress = overallProgress(snapshot, options.tally);
   const finished = snapshot.succeeded + snapshot.failed + snapshot.cancelled;
   const parts = [`${finished}/${snapshot.total} done`, `${snapshot.active.length} running`];
   if (snapshot.pending > 0) parts.push(`${snapshot.pending} waiting`);
   if (snapshot.failed > 0) parts.push(paint('red', `${snapshot.failed} failed`));
   if (snapshot.cancelled > 0) parts.push(`${snapshot.cancelled} cancelled`);
   parts.push(`elapsed ${term.formatDuration((snapshot.now - snapshot.startedAt) / 1000)}`);
-  parts.push(`ETA ${etaSeconds === undefined ? term.UNKNOWN : term.formatDuration(etaSeconds)}`);
-  const overall = `${paint('bold', 'overall')} ${bar(fraction)} ${term.padStart(term.percentText(fraction * 100), 4)}  ${parts.join(' · ')}`;
+  const eta = progress.etaSeconds;
+  parts.push(`ETA ${eta === undefined ? term.UNKNOWN : term.formatDuration(eta)}`);
+  const percent = progressText(progress);
+  const overall = `${paint('bold', 'overall')} ${bar(progress.fraction ?? 0)} ${term.padStart(percent, 4)}  ${parts.join(' · ')}`;
   // Coloured: cut what shows, and give up the colours only when it must be cut.
   const plain = stripVTControlCharacters(overall);
   lines.push([...plain].length <= width ? overall : term.cutEnd(plain, width));

@@ -16,6 +16,7 @@ function view(id: string, fields: Partial<RunView> = {}): RunView {
     etaSeconds: 120,
     updatedAt: new Date(now - 30_000).toISOString(),
     readError: null,
+    waiting: null,
     record: null,
     ...fields,
   };
@@ -30,6 +31,8 @@ function summary(total: number, counts: Partial<DashboardSummary['counts']>): Da
     etaSeconds: 90,
     etaAt: null,
     generatedAt: new Date(now).toISOString(),
+    endedUnsuccessful: 0,
+    indexing: null,
   };
 }
 

@@ -18,6 +18,8 @@ const STRING_SEQUENCES =
 const CSI_SEQUENCES = /(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]?/g;
 // C0 and C1 controls and DEL: what is left of a control sequence once its known forms are gone.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+// The same without the line feed, tab and carriage return a log's lines are made of.
+const CONTROL_CHARACTERS_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 /* eslint-enable no-control-regex */
 const WHITE_SPACE = /\s+/g;
 
@@ -36,6 +38,21 @@ export function terminalText(text: string): string {
     .replace(STRING_SEQUENCES, '')
     .replace(CSI_SEQUENCES, '');
   return stripVTControlCharacters(withoutSequences).replace(CONTROL_CHARACTERS, '').trim();
+}
+
+/**
+ * A piece of a job's log made safe to print as it is, lines kept: escape sequences and control
+ * characters removed as by {@link terminalText}, but line feeds, carriage returns (a progress
+ * bar redrawing its line) and tabs kept, and white space left alone.
+ *
+ * @example
+ * logText('epoch 1\x1b[2J\n\tloss 0.5\n'); // 'epoch 1\n\tloss 0.5\n'
+ */
+export function logText(text: string): string {
+  return text
+    .replace(STRING_SEQUENCES, '')
+    .replace(CSI_SEQUENCES, '')
+    .replace(CONTROL_CHARACTERS_BUT_LINES, '');
 }
 
 /**
