@@ -1,4 +1,5 @@
 import type { Stats } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recordFile, tryReadRunRecord } from '@runboard/launcher';
@@ -8,8 +9,10 @@ import type { IndexEvents } from './index-events.js';
 import type { Limiter } from './limiter.js';
 import type { PathWarner } from './path-warnings.js';
 import { readProblemOf } from './read-problem.js';
+import { readRecordNow, recordHash } from './read-record-now.js';
 import type { RecordOutcome, RunTable } from './run-table.js';
 import { isActiveEntry, sameStamp, stampOf } from './run-view.js';
+import { TimeSlice } from './time-slice.js';
 import type { FileStamp, RunEntry, RunView } from './run-view.js';
 
 /** A change arriving within chokidar's 50 ms change throttle is dropped; look again after it. */
@@ -59,39 +62,79 @@ export class RecordReads {
   constructor(private readonly options: RecordReadsOptions) {}
 
   /**
-   * Queues a walk's read of run `id` (with the `lstat` the walk took); `workers` reads of the
-   * queue run at a time. No promise per run is made until its turn: 100,000 reads in flight
-   * at once cost seconds of garbage collection. Resolves when the queue is empty.
+   * Queues a walk's read of run `id`. The queue is read from the next turn of the event loop
+   * on, in time slices ({@link TimeSlice}) taking turns with the walk's, so the walk finds
+   * every run (the total) well before the reads are done. Resolves when the queue is empty
+   * and the reads it handed to the retrying read are done.
    */
-  enqueue(id: string, stats: Stats, workers: number): Promise<void> {
-    this.backlog.push({ id, stats });
-    while (this.draining < workers && this.next < this.backlog.length) {
-      this.draining += 1;
+  enqueue(id: string): Promise<void> {
+    this.backlog.push(id);
+    if (!this.resolveDrained)
+      this.drained = new Promise((resolve) => (this.resolveDrained = resolve));
+    if (!this.draining) {
+      this.draining = true;
       void this.drain();
     }
     return this.drained;
   }
 
-  private readonly backlog: { id: string; stats: Stats }[] = [];
+  /** Run ids only: 100,000 `Stats` kept until their read would cost memory for nothing. */
+  private readonly backlog: string[] = [];
   private next = 0;
-  private draining = 0;
+  private draining = false;
+  /** Queued reads handed to the retrying read and not done yet. */
+  private slowReads = 0;
   private drained: Promise<void> = Promise.resolve();
   private resolveDrained: (() => void) | undefined;
 
   private async drain(): Promise<void> {
-    if (!this.resolveDrained)
-      this.drained = new Promise((resolve) => (this.resolveDrained = resolve));
+    const slice = new TimeSlice();
+    await slice.yield();
     while (this.next < this.backlog.length && !this.isClosed) {
-      const { id, stats } = this.backlog[this.next];
+      const id = this.backlog[this.next];
       this.next += 1;
-      await this.request(id, false, stats);
+      const slow = this.readQueued(id);
+      if (slow) {
+        this.slowReads += 1;
+        void slow.finally(() => {
+          this.slowReads -= 1;
+          this.settleDrained();
+        });
+      }
+      if (slice.due) await slice.yield();
     }
-    this.draining -= 1;
-    if (this.draining > 0) return;
     this.backlog.length = 0;
     this.next = 0;
+    this.draining = false;
+    this.settleDrained();
+  }
+
+  private settleDrained(): void {
+    if (this.draining || this.slowReads > 0) return;
     this.resolveDrained?.();
     this.resolveDrained = undefined;
+  }
+
+  /**
+   * A queued read, done now when the record reads simply ({@link readRecordNow}); otherwise
+   * (and when a read of the run is under way) the promise of the read that takes it over.
+   */
+  private readQueued(id: string): Promise<void> | undefined {
+    if (this.inFlight.has(id)) return this.request(id, false);
+    const file = recordFile(this.runDir(id));
+    const read = readRecordNow(file);
+    if (read) {
+      this.apply(id, { kind: 'record', record: read.record, hash: read.hash }, read.stamp);
+      return undefined;
+    }
+    // The walk reached the folder without following links: no need to resolve it again.
+    let stats: Stats | undefined;
+    try {
+      stats = lstatSync(file, { throwIfNoEntry: false });
+    } catch {
+      // The read below finds out and says why.
+    }
+    return this.request(id, false, stats);
   }
 
   /** Run `id`'s whole record, read now (for the detail); its list record when that fails. */
@@ -188,13 +231,20 @@ export class RecordReads {
       this.remove(id);
       return;
     }
+    const now = readRecordNow(file);
+    if (now) {
+      this.apply(id, { kind: 'record', record: now.record, hash: now.hash }, now.stamp);
+      return;
+    }
     const deadlineMs = this.options.readDeadlineMs;
     const urgent = knownStats === undefined; // not a walk's read: an event's
     const result = await limit(() => tryReadRunRecord(runDir, { deadlineMs }), urgent);
     if (this.isClosed) return;
     if (result.kind === 'missing') this.remove(id);
-    else if (result.kind === 'record') this.apply(id, result, stampOf(stats));
-    else {
+    else if (result.kind === 'record') {
+      const hash = recordHash(JSON.stringify(result.record));
+      this.apply(id, { kind: 'record', record: result.record, hash }, stampOf(stats));
+    } else {
       const problem = readProblemOf(file, result.error, clock());
       this.apply(id, { kind: 'problem', problem }, stampOf(stats));
     }

@@ -52,7 +52,10 @@ export interface RunIndexOptions {
   refreshIntervalMs?: number;
   /** Least time between two `summary` events. Default 250 ms. */
   summaryIntervalMs?: number;
-  /** File-system operations in flight at once. Default 32. */
+  /**
+   * Asynchronous file-system operations in flight at once (reads for file events, retried
+   * reads). Walks and the first scan's reads are synchronous, in short time slices. Default 32.
+   */
   concurrency?: number;
   /** How deep below the root run folders are searched. Default 12. */
   maxDepth?: number;

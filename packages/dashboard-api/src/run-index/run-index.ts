@@ -53,7 +53,7 @@ export class RunIndex {
   /** The root folder, absolute and with symbolic links resolved. */
   readonly root: string;
   private readonly options: ResolvedRunIndexOptions;
-  /** File operations of walks; reads have their own, so a walk is not queued behind them. */
+  /** Asynchronous file operations: reads for events, retried reads, checks of new folders. */
   private readonly limit: Limiter;
   private readonly launchers: LiveLaunchers;
   private readonly warnPath: PathWarner;
@@ -109,7 +109,7 @@ export class RunIndex {
       root,
       table: this.table,
       events: this.events,
-      limit: createLimiter(options.concurrency),
+      limit: this.limit,
       readDeadlineMs: options.readDeadlineMs,
       clock: options.clock,
       generation: () => this.generation,
@@ -326,8 +326,7 @@ export class RunIndex {
     if (startId !== '' && (await this.isLinkedFolder(startId))) return;
     let reads: Promise<void> = Promise.resolve();
     await walkRuns(this.root, {
-      limit: this.limit,
-      workers: this.options.concurrency,
+      stopped: () => this.isClosed,
       maxDepth: this.options.maxDepth,
       startId,
       onFolder: (id) => {
@@ -349,7 +348,7 @@ export class RunIndex {
           }
         }
         // Not awaited: the walk goes on and finds every run (the total) while reads queue.
-        reads = this.reads.enqueue(id, stats, this.options.concurrency);
+        reads = this.reads.enqueue(id);
       },
       onError: (path, error) => this.warnPath(DASHBOARD_ERROR_CODES.scanError, path, error),
     });

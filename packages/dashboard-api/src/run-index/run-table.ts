@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { deriveState, isTerminalStatus } from '@runboard/launcher';
 import type { DeriveStateOptions, DerivedStateThresholds, RunRecord } from '@runboard/launcher';
 import { UNREADABLE_STATUS, emptyStatusCounts } from './dashboard-status.js';
@@ -10,7 +9,13 @@ import type { FileStamp, RunEntry, RunReadProblem } from './run-view.js';
 
 /** What one read of a run's `progress.json` found, as the table takes it. */
 export type RecordOutcome =
-  { kind: 'record'; record: RunRecord } | { kind: 'problem'; problem: RunReadProblem };
+  | {
+      kind: 'record';
+      record: RunRecord;
+      /** A hash of the record's content, to tell a real change from a rewrite of the same. */
+      hash: string;
+    }
+  | { kind: 'problem'; problem: RunReadProblem };
 
 export interface RunTableOptions {
   thresholds: DerivedStateThresholds;
@@ -88,10 +93,12 @@ export class RunTable {
     entry.stamp = stamp;
     entry.generation = generation;
     if (outcome.kind === 'record') {
-      const hash = createHash('sha1').update(JSON.stringify(outcome.record)).digest('base64');
-      if (hash !== entry.recordHash || entry.readError !== null) {
-        entry.record = listRecordOf(outcome.record);
-        entry.recordHash = hash;
+      if (outcome.hash !== entry.recordHash || entry.readError !== null) {
+        const record = listRecordOf(outcome.record);
+        // The id's text once in memory rather than twice per run.
+        if (record.id === entry.id) record.id = entry.id;
+        entry.record = record;
+        entry.recordHash = outcome.hash;
         entry.readError = null;
         changed = true;
       }

@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs';
-import { isAbsolute, relative, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import type { FSWatcher } from 'chokidar';
-import { isValidRunId } from '@runboard/launcher';
+import { RUN_FILES, isValidRunId } from '@runboard/launcher';
 import { DASHBOARD_ERROR_CODES, DashboardWarning } from '../errors.js';
 import { isRunRecordName, isSearchableFolderName } from './ignored-names.js';
 import type { PathWarner } from './path-warnings.js';
@@ -100,6 +100,7 @@ export class RunWatcher {
       },
       onEvent: (event, path) => this.onEvent(event, path),
       onError: (watcher, error) => this.onError(shards, watcher, error),
+      isFolder: (path) => !isRunRecordName(basename(path)),
     });
     this.shards = shards;
     this.currentMode = mode;
@@ -186,6 +187,13 @@ export class RunWatcher {
     if (this.runAbove(segments, segments.length - 2)) return true;
     if (segments.length > 1 && this.options.runs.has(segments.slice(0, -1).join('/')))
       return !isRunRecordName(name);
+    // A finished run's folder: chokidar would keep an entry for each of 100,000 such folders
+    // (80 MiB); its removal, like any change to a finished run, is seen by the rescan.
+    if (
+      this.options.runs.has(segments.join('/')) &&
+      !this.watched.has(join(path, RUN_FILES.progress))
+    )
+      return true;
     if (isRunRecordName(name)) return stats !== undefined && !stats.isFile();
     if (stats && !stats.isDirectory()) return true;
     return !isSearchableFolderName(name) || segments.length > this.options.maxDepth;

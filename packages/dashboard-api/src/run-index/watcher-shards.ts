@@ -2,12 +2,19 @@ import type { ChokidarOptions, FSWatcher } from 'chokidar';
 
 /** Paths one watcher is started with. chokidar sets all of a watcher's paths up at once. */
 const PATHS_PER_WATCHER = 500;
+/**
+ * Folders one watcher is started with: chokidar lists each and `lstat`s every entry, all at
+ * once (100,000 runs in 200 folders: 20,000 `lstat`s in flight per 40 folders, 580 MiB RSS).
+ */
+const FOLDERS_PER_WATCHER = 4;
 
 export interface WatcherShardsOptions {
   factory: (paths: string[], options: ChokidarOptions) => FSWatcher;
   options: ChokidarOptions;
   onEvent: (event: string, path: string) => void;
   onError: (watcher: FSWatcher, error: NodeJS.ErrnoException) => void;
+  /** Whether a path is a folder (listed by chokidar) rather than a file. */
+  isFolder: (path: string) => boolean;
 }
 
 /**
@@ -24,8 +31,9 @@ export class WatcherShards {
 
   /** Starts watching `paths`; resolves when every watcher is ready (or the set is closed). */
   async start(paths: readonly string[]): Promise<void> {
-    for (let offset = 0; offset < paths.length && !this.isClosed; offset += PATHS_PER_WATCHER) {
-      const watcher = this.create(paths.slice(offset, offset + PATHS_PER_WATCHER));
+    for (const batch of this.batches(paths)) {
+      if (this.isClosed) break;
+      const watcher = this.create(batch);
       await new Promise<void>((resolve) => {
         this.stopWaiting.add(resolve);
         watcher.once('ready', () => {
@@ -34,6 +42,23 @@ export class WatcherShards {
         });
       });
     }
+  }
+
+  /** `paths` in order, cut into batches of at most {@link PATHS_PER_WATCHER} and {@link FOLDERS_PER_WATCHER}. */
+  private *batches(paths: readonly string[]): Generator<string[]> {
+    let batch: string[] = [];
+    let folders = 0;
+    for (const path of paths) {
+      const folder = this.settings.isFolder(path);
+      if (batch.length === PATHS_PER_WATCHER || (folder && folders === FOLDERS_PER_WATCHER)) {
+        yield batch;
+        batch = [];
+        folders = 0;
+      }
+      batch.push(path);
+      if (folder) folders += 1;
+    }
+    if (batch.length > 0) yield batch;
   }
 
   add(path: string): void {
