@@ -121,7 +121,11 @@ async function pollingTable(dir: string): Promise<string> {
   const callMs: number[] = [];
   for (let round = 0; round < 5; round++) {
     const start = performance.now();
-    execFileSync('squeue', ['--me', '--noheader', '--format=%i %T %r %k']);
+    execFileSync('squeue', [
+      '--me',
+      '--noheader',
+      '--Format=JobID:|,State:|,Reason:|,RestartCnt:|,Comment:',
+    ]);
     callMs.push(performance.now() - start);
   }
   controller.abort(new Error('benchmark over'));

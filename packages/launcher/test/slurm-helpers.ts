@@ -1,13 +1,15 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { testWithTempDir } from '@runboard/test-kit';
+import { cancelSlurmJobsUnder, testWithTempDir } from '@runboard/test-kit';
 import {
   createSlurmExecutor,
   launch,
   loadPlan,
+  runRecordSchema,
   type LaunchEvent,
   type LaunchOptions,
+  type RunRecord,
   type SlurmExecutor,
 } from '../src/index.js';
 import { entryBundles, FIXTURES, readMarks, readRecords, writePlan } from './launch-helpers.js';
@@ -17,22 +19,6 @@ export const RUNBOARD_EXEC = join(FIXTURES, 'slurm', 'runboard-exec.sh');
 const LAUNCHER_ENTRY = join(FIXTURES, 'slurm', 'slurm-launcher-entry.ts');
 /** The single-node cluster's job completion log (tools/ci/start-slurm.sh). */
 export const JOBCOMP_LOG = '/var/log/slurm/jobcomp.log';
-
-/**
- * Why the Slurm tests cannot run here, or `undefined` when the cluster answers with an idle or
- * busy node (tools/ci/start-slurm.sh starts it; CI must).
- */
-export function slurmSkipReason(): string | undefined {
-  const answer = spawnSync('sinfo', ['--noheader', '--format=%T'], {
-    encoding: 'utf8',
-    timeout: 10_000,
-  });
-  if (answer.error) return `sinfo is not available (${answer.error.message})`;
-  if (answer.status !== 0) return `the Slurm cluster is not up: ${answer.stderr.trim()}`;
-  if (!/^(idle|mixed|allocated|completing)/m.test(answer.stdout))
-    return `no Slurm node is up (sinfo: ${answer.stdout.trim() || 'nothing'})`;
-  return undefined;
-}
 
 /** The environment jobs get (sbatch exports it): the stand-in's node and bundle, the mark log. */
 export async function slurmJobEnv(dir: string): Promise<NodeJS.ProcessEnv> {
@@ -90,23 +76,13 @@ export async function runSlurmPlan(
   };
 }
 
-/** Runboard jobs in the queue whose run folder is under `dir`: job id → Slurm state. */
-export function queuedJobsUnder(dir: string): Map<string, string> {
-  const output = execFileSync('squeue', ['--me', '--noheader', '--format=%i %T %k'], {
-    encoding: 'utf8',
-  });
-  const jobs = new Map<string, string>();
-  for (const line of output.split('\n')) {
-    const [jobId, state, ...comment] = line.trim().split(' ');
-    if (comment.join(' ').includes(dir)) jobs.set(jobId, state);
+/** The record of run `id` under `root`, or undefined while it cannot be read. */
+export function readRecordIn(root: string, id: string): RunRecord | undefined {
+  try {
+    return runRecordSchema.parse(JSON.parse(readFileSync(join(root, id, 'progress.json'), 'utf8')));
+  } catch {
+    return undefined;
   }
-  return jobs;
-}
-
-/** Cancels every job a test left under `dir` (clean-up). */
-export function cancelJobsUnder(dir: string): void {
-  const jobs = [...queuedJobsUnder(dir).keys()];
-  if (jobs.length > 0) spawnSync('scancel', jobs);
 }
 
 /** The jobs Slurm completed under `dir` (from its jobcomp log): job id → run folder and state. */
@@ -128,7 +104,7 @@ export function completedJobsUnder(
  * A fresh temp folder per test, removed afterwards with every job the test left in Slurm's
  * queue cancelled first.
  */
-export const slurmTest = testWithTempDir('runboard-slurm-', (dir) => cancelJobsUnder(dir));
+export const slurmTest = testWithTempDir('runboard-slurm-', cancelSlurmJobsUnder);
 
 /**
  * A launcher process with the Slurm executor (fixtures/slurm/slurm-launcher-entry.ts, through

@@ -1,14 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { queuedSlurmJobsUnder, slurmSkipReason } from '@runboard/test-kit';
 import { describe, expect } from 'vitest';
-import { requestCancel, runRecordSchema, type RunRecord } from '../src/index.js';
+import { requestCancel } from '../src/index.js';
 import { markJob, overlappingRuns, readMarks, readRecords } from './launch-helpers.js';
 import {
   completedJobsUnder,
-  queuedJobsUnder,
+  readRecordIn,
   runSlurmPlan,
-  slurmSkipReason,
   slurmTest as test,
   startSlurmLauncher,
   writeSlurmPlan,
@@ -16,15 +15,6 @@ import {
 
 const skipReason = slurmSkipReason();
 if (skipReason) console.log(`Slurm executor tests skipped: ${skipReason}`);
-
-/** The record of run `id` under `root`, or undefined while it cannot be read. */
-function readRecordIn(root: string, id: string): RunRecord | undefined {
-  try {
-    return runRecordSchema.parse(JSON.parse(readFileSync(join(root, id, 'progress.json'), 'utf8')));
-  } catch {
-    return undefined;
-  }
-}
 
 /** Peak number of jobs running at once, replaying the marks in write order. */
 function peakConcurrency(marks: { kind: string }[]): number {
@@ -152,13 +142,13 @@ describe.skipIf(skipReason !== undefined)('the Slurm executor on the single-node
         const record = readRecordIn(root, 'pending');
         expect(record).toMatchObject({ status: 'starting', waiting: { reason: 'slurm' } });
         const pendingJob = record?.executor?.jobId ?? '';
-        expect(queuedJobsUnder(dir).get(pendingJob)).toBe('PENDING');
+        expect(queuedSlurmJobsUnder(dir).get(pendingJob)).toBe('PENDING');
         await requestCancel(join(root, 'pending'));
         await expect
           .poll(() => readRecordIn(root, 'pending')?.status, { timeout: 10_000 })
           .toBe('cancelled');
         await expect
-          .poll(() => queuedJobsUnder(dir).has(pendingJob), { timeout: 10_000 })
+          .poll(() => queuedSlurmJobsUnder(dir).has(pendingJob), { timeout: 10_000 })
           .toBe(false);
 
         execFileSync('scancel', [blocker]);
@@ -203,7 +193,7 @@ describe.skipIf(skipReason !== undefined)('the Slurm executor on the single-node
         .toBe(6);
       const submitted = jobIds();
       await expect
-        .poll(() => [...queuedJobsUnder(dir).values()].sort(), { timeout: 20_000 })
+        .poll(() => [...queuedSlurmJobsUnder(dir).values()].sort(), { timeout: 20_000 })
         .toEqual(['PENDING', 'PENDING', 'RUNNING', 'RUNNING', 'RUNNING', 'RUNNING']);
       first.child.kill('SIGKILL');
       await first.exited;

@@ -44,7 +44,7 @@ export interface RunRow {
   error: string | null;
   /** The job's last output lines when it failed; empty where the list row left them out. */
   errorTail: readonly string[];
-  /** Why a queued run waits; `null` for the others. */
+  /** Why a queued run (or a `starting` Slurm job still pending) waits; `null` for the others. */
   waiting: WaitingReason | null;
   metrics: Readonly<Record<string, number | null>>;
 }
@@ -102,8 +102,11 @@ export function toRunRow(raw: unknown): RunRow | undefined {
     errorTail: Array.isArray(record.errorTail)
       ? record.errorTail.filter((line): line is string => typeof line === 'string')
       : [],
+    // A submitted Slurm job stays `starting` while it pends: the server sends Slurm's reason.
     waiting:
-      status === 'queued' ? waitingOf('waiting' in view ? view.waiting : record.waiting) : null,
+      status === 'queued' || status === 'starting'
+        ? waitingOf('waiting' in view ? view.waiting : record.waiting)
+        : null,
     metrics: metricsOf(record.metrics),
   };
 }

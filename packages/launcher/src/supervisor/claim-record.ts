@@ -19,9 +19,11 @@ export interface SupervisorIdentity {
 /**
  * Marks the run `running` for this supervisor under the run's lock and returns the record
  * written. With `options.attempt` (the launcher's claim) the record must be at that attempt,
- * not finished and not owned by another supervisor. Without it (standalone use): attempt 1
- * for a new record, the claimed attempt of a `queued`/`starting` record, the next attempt
- * after a finished or stalled one; a live run is refused.
+ * not finished and not owned by another supervisor (except that a requeued Slurm job's next run
+ * takes its attempt over: {@link isRequeuedJobRun}); the record counts Slurm's requeues in
+ * `requeued`. Without it (standalone use): attempt 1 for a new record, the claimed attempt of
+ * a `queued`/`starting` record, the next attempt after a finished or stalled one; a live run
+ * is refused.
  *
  * @throws {RunSupersededError} when the launcher's attempt is not this supervisor's to run.
  * @throws {RunActiveError} when a standalone supervisor finds the run alive.
@@ -61,6 +63,8 @@ export async function claimRecord(
       progress: null,
       metrics: null,
     };
+    const restarts = options.slurmJob?.restartCount ?? 0;
+    if (restarts > 0) record.requeued = Math.max(current?.requeued ?? 0, restarts);
     return record;
   });
   return written as RunRecord;
@@ -81,7 +85,11 @@ function attemptToClaim(
         `the record is at attempt ${current.attempt}, not ${attempt}`,
       );
     }
-    if (current.supervisorPid && current.supervisorPid !== identity.supervisorPid) {
+    if (
+      current.supervisorPid &&
+      current.supervisorPid !== identity.supervisorPid &&
+      !isRequeuedJobRun(options, current)
+    ) {
       throw new RunSupersededError(
         runDir,
         `attempt ${attempt} belongs to supervisor pid ${current.supervisorPid}`,
@@ -105,4 +113,20 @@ function attemptToClaim(
     );
   }
   return current.attempt + 1;
+}
+
+/**
+ * Whether this supervisor is a later run of the Slurm job that ran `current`'s attempt: Slurm
+ * requeued the job (`SLURM_RESTART_COUNT` > 0) after its earlier supervisor was killed before
+ * it could record the requeue. Slurm starts a job again only once all its processes are gone,
+ * so the earlier supervisor is dead and the attempt is this one's.
+ */
+function isRequeuedJobRun(options: ResolvedSupervisorOptions, current: RunRecord): boolean {
+  const job = options.slurmJob;
+  return (
+    job !== undefined &&
+    job.restartCount > 0 &&
+    current.status === 'running' &&
+    current.executor?.jobId === job.jobId
+  );
 }

@@ -39,6 +39,8 @@ export interface SupervisorResult extends JobEnding {
   attempt: number;
   /** Why the final record could not be written, if it could not. */
   recordError?: unknown;
+  /** Slurm requeued the job: the attempt went back to `starting` (nothing final was recorded). */
+  requeued?: boolean;
 }
 
 /** Backoff between tries of the final write: 100 ms, doubling, at most this. */
@@ -158,6 +160,51 @@ export async function recordEnding(
     result.recordError = recordError;
     result.exitStatus = 1;
     note(`final state not recorded: ${String(recordError)}`);
+  }
+  return result;
+}
+
+/**
+ * Records that Slurm requeued the attempt's job (the stop signal was Slurm's requeue): the
+ * attempt goes back to `starting`, waiting for Slurm, without a supervisor, `requeued` counting
+ * Slurm's restarts (`restarts`), its progress kept. Nothing is final: `outcome.json` keeps
+ * `running`, and the job's next run takes the same attempt over (see `claimRecord`).
+ *
+ * @example
+ * await recordRequeue(target, ending, 1, fields); // progress.json: status 'starting', requeued 1
+ */
+export async function recordRequeue(
+  target: FinalRecordTarget,
+  ending: JobEnding,
+  restarts: number,
+  fields: Partial<RunRecord>,
+): Promise<SupervisorResult> {
+  const { claimed, note } = target;
+  const result: SupervisorResult = {
+    runId: claimed.id,
+    attempt: claimed.attempt,
+    ...ending,
+    requeued: true,
+  };
+  if (ending.superseded) return result;
+  const now = new Date().toISOString();
+  const patch: Partial<RunRecord> = {
+    ...fields,
+    status: 'starting',
+    supervisorPid: null,
+    pid: null,
+    heartbeatAt: now,
+    exitCode: null,
+    signal: null,
+    error: null,
+    errorTail: null,
+    requeued: restarts,
+    waiting: { reason: 'slurm', detail: null, since: now },
+  };
+  const recordError = await writeUntilWritten(target, patch, true);
+  if (recordError !== undefined) {
+    result.recordError = recordError;
+    note(`requeue not recorded: ${String(recordError)}`);
   }
   return result;
 }

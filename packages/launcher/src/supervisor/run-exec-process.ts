@@ -1,3 +1,4 @@
+import { slurmJobFromEnv } from './slurm-job.js';
 import { superviseRun } from './supervise-run.js';
 import type { SupervisorOptions } from './supervisor-options.js';
 
@@ -6,8 +7,9 @@ const CANCEL_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /**
  * Runs {@link superviseRun} as the whole of this process (what `runboard exec` does) and
  * resolves with the exit status to use. SIGTERM and SIGINT cancel the run (recorded
- * `cancelled`); SIGHUP is ignored and write errors on stdout/stderr (EPIPE once the launcher
- * that started this process is gone) only stop the copying of output, so the supervisor
+ * `cancelled`, or back to `starting` when Slurm requeued the job of `SLURM_JOB_ID`); SIGHUP
+ * is ignored and write errors on stdout/stderr (EPIPE once the launcher that started this
+ * process is gone) only stop the copying of output, so the supervisor
  * outlives its parent. Its own errors are printed to stderr and give exit status 1.
  *
  * @example
@@ -26,7 +28,8 @@ export async function runExecProcess(options: SupervisorOptions): Promise<number
     const signal = options.signal
       ? AbortSignal.any([options.signal, controller.signal])
       : controller.signal;
-    const result = await superviseRun({ passThrough: true, ...options, signal });
+    const slurmJob = options.slurmJob ?? slurmJobFromEnv(process.env);
+    const result = await superviseRun({ passThrough: true, ...options, signal, slurmJob });
     return result.exitStatus;
   } catch (error) {
     try {

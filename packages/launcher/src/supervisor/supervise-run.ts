@@ -10,6 +10,7 @@ import { EpochDirsPoller } from './epoch-dirs-poller.js';
 import {
   jobEnding,
   recordEnding,
+  recordRequeue,
   startFailure,
   type FinalRecordTarget,
   type JobEnding,
@@ -21,6 +22,7 @@ import { teeJobOutput } from './output-tee.js';
 import { OutcomeFile } from './outcome-file.js';
 import { OutputTail } from './output-tail.js';
 import { ProgressRecorder } from './progress-recorder.js';
+import { slurmRestartCount } from './slurm-job.js';
 import { startJob, type StartedJob } from './start-job.js';
 import { SupervisorOutput } from './supervisor-output.js';
 import {
@@ -97,14 +99,34 @@ export async function superviseRun(options: SupervisorOptions): Promise<Supervis
     const errorTail = ending.status === 'failed' ? supervised.tail.lines() : null;
     fields = () => ({ ...supervised.fields(Date.now()), errorTail });
   }
-  const result = await recordEnding(target, ending, fields());
+  const restarts = await slurmRequeued(resolved);
+  const result =
+    restarts === undefined
+      ? await recordEnding(target, ending, fields())
+      : await recordRequeue(target, ending, restarts, fields());
+  const how = result.superseded
+    ? 'superseded'
+    : result.requeued
+      ? 'requeued by Slurm'
+      : result.status;
   target.note(
-    `attempt ${claimed.attempt} ${result.superseded ? 'superseded' : result.status}` +
-      (ending.error ? `: ${ending.error}` : '') +
+    `attempt ${claimed.attempt} ${how}` +
+      (ending.error && !result.requeued ? `: ${ending.error}` : '') +
       ` after ${((Date.now() - identity.startedAt.getTime()) / 1000).toFixed(1)} s`,
   );
   closeRunFiles(files);
   return result;
+}
+
+/**
+ * Slurm's restart count of this supervisor's job when the stop signal it got was Slurm's requeue
+ * (the count is above the job's own `SLURM_RESTART_COUNT`); else `undefined`.
+ */
+async function slurmRequeued(resolved: ResolvedSupervisorOptions): Promise<number | undefined> {
+  const job = resolved.slurmJob;
+  if (!job || !resolved.signal?.aborted) return undefined;
+  const restarts = await slurmRestartCount(job.jobId);
+  return restarts !== undefined && restarts > job.restartCount ? restarts : undefined;
 }
 
 function openRunFiles(resolved: ResolvedSupervisorOptions): RunFiles {

@@ -6,6 +6,7 @@ import {
   type NumberOptionBounds,
 } from '@runboard/locking';
 import { assertExpectedFiles } from '../progress/epoch-dirs.js';
+import type { SlurmJobContext } from './slurm-job.js';
 
 /** Defaults of {@link SupervisorOptions}. */
 export const SUPERVISOR_DEFAULTS = {
@@ -102,8 +103,16 @@ export interface SupervisorOptions {
   metricsIntervalMs?: number;
   /** Half-life of the rate average behind the ETA, in seconds. Default 60. */
   etaHalfLifeSeconds?: number;
-  /** Aborting it cancels the run like a cancel request (records `cancelled`). */
+  /**
+   * Aborting it cancels the run like a cancel request (records `cancelled`), unless Slurm
+   * requeued the job of `slurmJob` meanwhile: then the attempt goes back to `starting`.
+   */
   signal?: AbortSignal;
+  /**
+   * The Slurm job this supervisor runs in (`runboard exec` takes it from `SLURM_JOB_ID` and
+   * `SLURM_RESTART_COUNT`). A requeued job's next run takes the same attempt over.
+   */
+  slurmJob?: SlurmJobContext;
 }
 
 type DefaultedOption =

@@ -26,7 +26,8 @@ const PARALLELISM = 16;
 
 /**
  * What the launch does with its jobs after each `squeue`: a pending job's record shows Slurm's
- * reason (`waiting: { reason: 'slurm', detail }`) and keeps its claim fresh; a cancel request
+ * reason (`waiting: { reason: 'slurm', detail }`) and keeps its claim fresh (a job Slurm
+ * requeued whose supervisor could not record it goes back to `starting` here); a cancel request
  * cancels a pending job at once (recorded `cancelled`, then `scancel`), and a running job with
  * `scancel` when its supervisor has not stopped it within the grace time.
  *
@@ -37,8 +38,8 @@ const PARALLELISM = 16;
 export class QueueActions {
   readonly #options: QueueActionsOptions;
   readonly #prefix: string;
-  /** What was last written for each pending job: Slurm's reason and when. */
-  readonly #written = new Map<string, { reason: string; at: number }>();
+  /** What was last written for each pending job: Slurm's reason, its restarts, and when. */
+  readonly #written = new Map<string, { reason: string; restarts: number; at: number }>();
   #busy = false;
 
   constructor(options: QueueActionsOptions) {
@@ -82,21 +83,20 @@ export class QueueActions {
   async #showReason(job: QueuedJob): Promise<void> {
     const last = this.#written.get(job.jobId);
     const now = Date.now();
-    if (last?.reason === job.reason && now - last.at < this.#options.claimRefreshMs) return;
+    const unchanged = last?.reason === job.reason && last.restarts === job.restarts;
+    if (unchanged && now - last.at < this.#options.claimRefreshMs) return;
     const time = new Date(now).toISOString();
     await updateRunRecord(job.runDir, (current) => {
-      if (!isPendingAttempt(current, job)) return undefined;
+      const requeued = isUnrecordedRequeue(current, job);
+      if (!requeued && !isPendingAttempt(current, job)) return undefined;
       // Slurm says `None` until its scheduler has looked at the job.
       const detail = job.reason === 'None' ? null : job.reason;
       const same = current.waiting?.reason === 'slurm' && current.waiting.detail === detail;
       const since = same ? (current.waiting?.since ?? time) : time;
-      return {
-        ...current,
-        waiting: { reason: 'slurm', detail, since },
-        updatedAt: time,
-      };
+      const back = requeued ? requeuedRecord(job) : {};
+      return { ...current, ...back, waiting: { reason: 'slurm', detail, since }, updatedAt: time };
     });
-    this.#written.set(job.jobId, { reason: job.reason, at: now });
+    this.#written.set(job.jobId, { reason: job.reason, restarts: job.restarts, at: now });
   }
 
   async #scancel(jobId: string): Promise<void> {
@@ -107,4 +107,28 @@ export class QueueActions {
 /** Whether `current` is the claim of `job`'s attempt, not yet started by its supervisor. */
 function isPendingAttempt(current: RunRecord | undefined, job: QueuedJob): current is RunRecord {
   return current?.status === 'starting' && current.attempt === job.attempt;
+}
+
+/**
+ * Whether `current` is `job`'s attempt still `running` while Slurm has requeued the job (it is
+ * pending again, with more restarts than the record counts): its supervisor was killed (or its
+ * node failed) before it could record the requeue.
+ */
+function isUnrecordedRequeue(current: RunRecord | undefined, job: QueuedJob): current is RunRecord {
+  return (
+    current?.status === 'running' &&
+    current.attempt === job.attempt &&
+    current.executor?.jobId === job.jobId &&
+    job.restarts > (current.requeued ?? 0)
+  );
+}
+
+/** The fields of an attempt whose job Slurm requeued: back to `starting`, no supervisor. */
+function requeuedRecord(job: QueuedJob): Partial<RunRecord> {
+  return {
+    status: 'starting',
+    supervisorPid: null,
+    pid: null,
+    requeued: job.restarts,
+  };
 }

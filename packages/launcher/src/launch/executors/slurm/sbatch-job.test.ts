@@ -46,6 +46,15 @@ describe('sbatchArgs', () => {
     ]);
   });
 
+  test('requeue: true asks for --requeue, false for --no-requeue, unset for neither', () => {
+    const tag = { runId: 'a', runDir: '/logs/a', attempt: 1 };
+    const requeueFlags = (requeue?: boolean) =>
+      sbatchArgs(tag, { requeue }).filter((arg) => arg.includes('requeue'));
+    expect(requeueFlags(true)).toEqual(['--requeue']);
+    expect(requeueFlags(false)).toEqual(['--no-requeue']);
+    expect(requeueFlags(undefined)).toEqual([]);
+  });
+
   test('the comment reads back; other jobs have none of ours', () => {
     expect(parseJobComment(jobComment({ runDir: '/logs/a b', attempt: 3 }))).toEqual({
       runDir: '/logs/a b',

@@ -39,6 +39,7 @@ export function resourceArgs(resources: SlurmResources): string[] {
   flag('cpus-per-task', resources.cpusPerTask);
   flag('mem', resources.memPerNode);
   flag('gres', resources.gres);
+  if (resources.requeue !== undefined) args.push(resources.requeue ? '--requeue' : '--no-requeue');
   return [...args, ...(resources.extraArgs ?? [])];
 }
 

@@ -3,18 +3,25 @@ import { parseJobCompletion } from './jobcomp.js';
 import { parseSqueue } from './slurm-queue.js';
 
 describe('parseSqueue', () => {
-  test("keeps runboard's jobs, with run folders that hold spaces", () => {
+  test("keeps runboard's jobs and their restarts, with run folders that hold spaces and bars", () => {
     const jobs = parseSqueue(
       [
-        '12 PENDING Priority runboard 1 /logs/a b',
-        '13 RUNNING None runboard 2 /logs/c',
-        '14 RUNNING None (null)',
+        '12|PENDING|Priority|0|runboard 1 /logs/a b|c',
+        '13|RUNNING|None|2|runboard 2 /logs/c',
+        '14|RUNNING|None|0|(null)',
         '',
       ].join('\n'),
     );
     expect([...jobs.values()]).toEqual([
-      { jobId: '12', state: 'PENDING', reason: 'Priority', attempt: 1, runDir: '/logs/a b' },
-      { jobId: '13', state: 'RUNNING', reason: 'None', attempt: 2, runDir: '/logs/c' },
+      {
+        jobId: '12',
+        state: 'PENDING',
+        reason: 'Priority',
+        restarts: 0,
+        attempt: 1,
+        runDir: '/logs/a b|c',
+      },
+      { jobId: '13', state: 'RUNNING', reason: 'None', restarts: 2, attempt: 2, runDir: '/logs/c' },
     ]);
   });
 });

@@ -9,10 +9,12 @@ export interface QueuedJob extends SlurmJobTag {
   state: string;
   /** Why a pending job waits (Priority, Resources, QOSMaxJobsPerUserLimit…); `None` otherwise. */
   reason: string;
+  /** How often Slurm requeued the job (preemption, `scontrol requeue`, a failed node). */
+  restarts: number;
 }
 
-/** `squeue` columns: job id, state, reason, comment (last: it may hold spaces). */
-const SQUEUE_FORMAT = '%i %T %r %k';
+/** `squeue --Format` columns split by `|`: job id, state, reason, restarts, comment (last: it may hold anything). */
+const SQUEUE_FORMAT = 'JobID:|,State:|,Reason:|,RestartCnt:|,Comment:';
 
 /**
  * The queue of this user's runboard jobs, as one `squeue` call sees it. Every job of a launch is
@@ -80,7 +82,7 @@ export class SlurmQueue {
     const poll = ++this.#started;
     let output: string;
     try {
-      output = await this.#slurm.run('squeue', ['--me', '--noheader', `--format=${SQUEUE_FORMAT}`]);
+      output = await this.#slurm.run('squeue', ['--me', '--noheader', `--Format=${SQUEUE_FORMAT}`]);
       this.lastError = undefined;
     } catch (error) {
       this.lastError = error;
@@ -97,19 +99,26 @@ export class SlurmQueue {
 }
 
 /**
- * runboard's jobs in `squeue --format='%i %T %r %k'` output (others are skipped).
+ * runboard's jobs in `squeue --Format='JobID:|,State:|,Reason:|,RestartCnt:|,Comment:'` output
+ * (others are skipped).
  *
  * @example
- * parseSqueue('12 PENDING Priority runboard 1 /logs/a\n');
- * // Map { '12' => { jobId: '12', state: 'PENDING', reason: 'Priority', attempt: 1, runDir: '/logs/a' } }
+ * parseSqueue('12|PENDING|Priority|0|runboard 1 /logs/a\n');
+ * // Map { '12' => { jobId: '12', state: 'PENDING', reason: 'Priority', restarts: 0, attempt: 1, runDir: '/logs/a' } }
  */
 export function parseSqueue(output: string): Map<string, QueuedJob> {
   const jobs = new Map<string, QueuedJob>();
   for (const line of output.split('\n')) {
-    const match = /^\s*(\S+) (\S+) (\S+) (.*)$/.exec(line);
-    const tag = match && parseJobComment(match[4]);
+    const match = /^\s*([^|\s]+)\|([^|]+)\|([^|]+)\|(\d+)\|(.*)$/.exec(line);
+    const tag = match && parseJobComment(match[5]);
     if (!match || !tag) continue;
-    jobs.set(match[1], { jobId: match[1], state: match[2], reason: match[3], ...tag });
+    jobs.set(match[1], {
+      jobId: match[1],
+      state: match[2],
+      reason: match[3],
+      restarts: Number(match[4]),
+      ...tag,
+    });
   }
   return jobs;
 }
