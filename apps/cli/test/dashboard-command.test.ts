@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, expect, test as base, vi } from 'vitest';
+import { testWithTempDir } from '@runboard/test-kit';
+import { afterEach, expect, vi } from 'vitest';
 import { writeRun } from './support/run-folders.js';
 
 const cliBin = join(import.meta.dirname, '..', 'bin', 'runboard.js');
@@ -24,14 +24,7 @@ afterEach(() => {
   }
 });
 
-const test = base.extend<{ root: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  root: async ({}, use) => {
-    const root = await mkdtemp(join(tmpdir(), 'runboard-dashboard-'));
-    await use(root);
-    await rm(root, { recursive: true, force: true });
-  },
-});
+const test = testWithTempDir('runboard-dashboard-');
 
 function startDashboard(args: string[], env: NodeJS.ProcessEnv = {}): Dashboard {
   const child = spawn(process.execPath, [cliBin, 'dashboard', ...args], {
@@ -50,16 +43,15 @@ function startDashboard(args: string[], env: NodeJS.ProcessEnv = {}): Dashboard 
 }
 
 /** The page URL the dashboard prints, once it prints it (bounded wait). */
-async function printedUrl(dashboard: Dashboard, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = /^ {2}(http:\/\/\S+)$/m.exec(dashboard.output());
-    if (match) return match[1];
-    if (Date.now() > deadline || dashboard.child.exitCode !== null) {
-      throw new Error(`no URL printed; output:\n${dashboard.output()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function printedUrl(dashboard: Dashboard, timeoutMs = 15_000): Promise<string> {
+  return vi.waitFor(
+    () => {
+      const match = /^ {2}(http:\/\/\S+)$/m.exec(dashboard.output());
+      if (!match) throw new Error(`no URL printed; output:\n${dashboard.output()}`);
+      return match[1];
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -75,7 +67,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 }
 
 test('serves the API and the page on the port it prints, and stops cleanly on SIGTERM', async ({
-  root,
+  dir: root,
 }) => {
   await writeRun(root, 'sweep/lr=0.1', { progress: { current: 3, total: 10 } });
   const dashboard = startDashboard(['--root', root, '--port', '0']);
@@ -122,7 +114,7 @@ test('serves the API and the page on the port it prints, and stops cleanly on SI
   await expect(fetch(new URL('healthz', url))).rejects.toThrow();
 });
 
-test('SIGINT (Ctrl-C) stops it too', async ({ root }) => {
+test('SIGINT (Ctrl-C) stops it too', async ({ dir: root }) => {
   const dashboard = startDashboard(['--root', root, '--port', '0']);
   await printedUrl(dashboard);
   dashboard.child.kill('SIGINT');
@@ -133,7 +125,7 @@ test('SIGINT (Ctrl-C) stops it too', async ({ root }) => {
 });
 
 test('with a token the URL carries it in the fragment, and cancel works with it', async ({
-  root,
+  dir: root,
 }) => {
   await writeRun(root, 'sweep/lr=0.1');
   const dashboard = startDashboard(['--root', root, '--port', '0'], {
@@ -156,7 +148,7 @@ test('with a token the URL carries it in the fragment, and cancel works with it'
 });
 
 test('--token-file reads the token from a file, so that it is not in the process list', async ({
-  root,
+  dir: root,
 }) => {
   await writeRun(root, 'sweep/lr=0.1');
   const tokenFile = join(root, 'token');
@@ -195,7 +187,7 @@ test('--token-file reads the token from a file, so that it is not in the process
 });
 
 test('refuses bad usage: a network address without a token, a bad port or token, a root that is a file', async ({
-  root,
+  dir: root,
 }) => {
   const open = startDashboard(['--root', root, '--host', '0.0.0.0', '--port', '0']);
   expect(await withTimeout(open.exited, 15_000, 'refusing')).toEqual({ code: 1, signal: null });
@@ -217,7 +209,7 @@ test('refuses bad usage: a network address without a token, a bad port or token,
 });
 
 test('with --create, creates a missing root, so it can start before the first launch', async ({
-  root,
+  dir: root,
 }) => {
   const later = join(root, 'runs-of-a-launch-to-come');
   const dashboard = startDashboard(['--root', later, '--port', '0', '--create']);
@@ -230,7 +222,7 @@ test('with --create, creates a missing root, so it can start before the first la
 });
 
 test('a root that does not exist is refused without --create (a typo shows no empty dashboard)', async ({
-  root,
+  dir: root,
 }) => {
   const typo = join(root, 'lgos');
   const dashboard = startDashboard(['--root', typo, '--port', '0']);
@@ -242,7 +234,7 @@ test('a root that does not exist is refused without --create (a typo shows no em
   await expect(stat(typo)).rejects.toMatchObject({ code: 'ENOENT' });
 });
 
-test('a port in use says so and what to try', async ({ root }) => {
+test('a port in use says so and what to try', async ({ dir: root }) => {
   const taken = createServer();
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   const { port } = taken.address() as AddressInfo;

@@ -5,10 +5,10 @@
  * progress, fail, retry and finish, and the launcher is killed with SIGKILL once and restarted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { makeTempDir, removeTempDir } from '@runboard/test-kit';
 import { afterEach, expect, test, vi } from 'vitest';
 
 const cliBin = join(import.meta.dirname, '..', 'bin', 'runboard.js');
@@ -22,11 +22,11 @@ const SEED = process.env['SEED'] ? Number(process.env['SEED']) : Date.now() % 2 
 const children: ChildProcess[] = [];
 let workDir: string | undefined;
 
-afterEach(() => {
+afterEach(async () => {
   for (const child of children)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   children.length = 0;
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  if (workDir) await removeTempDir(workDir);
 });
 
 function start(
@@ -42,18 +42,6 @@ function start(
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   children.push(child);
   return Object.assign(child, { output: () => output });
-}
-
-/** Resolves with what `check` finds, polling until it finds something (bounded). */
-function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  return vi.waitFor(
-    () => {
-      const value = check();
-      if (value === undefined) throw new Error(`timed out waiting for ${what}`);
-      return value;
-    },
-    { timeout: timeoutMs, interval: 50 },
-  );
 }
 
 /** A seeded generator of numbers in [0, 1) (mulberry32): the same seed, the same numbers. */
@@ -123,22 +111,29 @@ test(
     expect(Number.isInteger(SEED), `SEED=${process.env['SEED']} is not an integer`).toBe(true);
     const killAfterMs = 4_000 + seededRandom(SEED)() * 6_000;
     console.log(`e2e: SEED=${SEED} (kills the first launcher after ${Math.round(killAfterMs)} ms)`);
-    workDir = mkdtempSync(join(tmpdir(), 'runboard-e2e-'));
+    workDir = await makeTempDir('runboard-e2e-');
     const root = join(workDir, 'runs');
     const plan = writePlan(workDir);
     const began = Date.now();
 
     // The runs' root does not exist before the first launch: --create.
     const dashboard = start([cliBin, 'dashboard', '--root', root, '--port', '0', '--create']);
-    const baseUrl = await waitFor(
-      'the dashboard URL',
-      () => /http:\/\/127\.0\.0\.1:\d+/.exec(dashboard.output())?.[0],
+    const baseUrl = await vi.waitFor(
+      () => {
+        const url = /http:\/\/127\.0\.0\.1:\d+/.exec(dashboard.output())?.[0];
+        if (url === undefined) throw new Error('timed out waiting for the dashboard URL');
+        return url;
+      },
+      { timeout: 15_000, interval: 50 },
     );
     const hammer = start([join(fixtures, 'api-hammer.mjs'), baseUrl]);
     const reader = start([join(fixtures, 'plain-reader.mjs'), root]);
-    await waitFor('the hammer and the reader', () =>
-      hammer.output().includes('ready') && reader.output().includes('ready') ? true : undefined,
-    );
+    await expect
+      .poll(() => hammer.output().includes('ready') && reader.output().includes('ready'), {
+        timeout: 15_000,
+        message: 'the hammer and the reader to be ready',
+      })
+      .toBe(true);
 
     const firstLauncher = start([cliBin, 'launch', plan], { cwd: workDir });
     await sleep(killAfterMs);

@@ -3,11 +3,10 @@
  * first): argument handling, exit codes, and one real signal.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, test as base } from 'vitest';
+import { testWithTempDir } from '@runboard/test-kit';
+import { describe, expect } from 'vitest';
 
 const cliBin = join(import.meta.dirname, '..', 'bin', 'runboard.js');
 const jobs = join(
@@ -28,16 +27,9 @@ interface Run {
   stderr: string;
 }
 
-const test = base.extend<{
-  dir: string;
+const test = testWithTempDir('runboard-exec-cli-').extend<{
   cli: (args: string[]) => ChildProcess & { done: Promise<Run> };
 }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = mkdtempSync(join(tmpdir(), 'runboard-exec-cli-'));
-    await use(dir);
-    rmSync(dir, { recursive: true, force: true });
-  },
   // eslint-disable-next-line no-empty-pattern
   cli: async ({}, use) => {
     const started: ChildProcess[] = [];
@@ -172,11 +164,13 @@ describe('runboard exec', () => {
       '--ready-file',
       ready,
     ]);
-    const deadline = Date.now() + 20_000;
-    while (!existsSync(ready) || !record(runDir).pid) {
-      if (Date.now() > deadline) throw new Error('job did not start');
-      await sleep(25);
-    }
+    await expect
+      .poll(() => existsSync(ready) && record(runDir).pid, {
+        timeout: 20_000,
+        interval: 25,
+        message: 'job did not start',
+      })
+      .toBeGreaterThan(0);
     exec.kill('SIGTERM');
     expect((await exec.done).code).toBe(143);
     expect(record(runDir)).toMatchObject({

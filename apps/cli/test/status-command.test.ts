@@ -1,18 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test as base } from 'vitest';
+import { testWithTempDir } from '@runboard/test-kit';
+import { expect } from 'vitest';
 import { runboard as runCli } from './support/launch-cli.js';
 import { writeCorruptRun, writeRun } from './support/run-folders.js';
 
-const test = base.extend<{ root: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  root: async ({}, use) => {
-    const root = await mkdtemp(join(tmpdir(), 'runboard-status-'));
-    await use(root);
-    await rm(root, { recursive: true, force: true });
-  },
-});
+const test = testWithTempDir('runboard-status-');
 
 /** Runs the built CLI; output goes to pipes, so the table is plain text. */
 function runboard(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -61,7 +53,7 @@ async function writeSweep(root: string): Promise<void> {
 }
 
 test('prints a table of every run: id, status with derived states, runtime, progress bar, ETA, why it waits, age', async ({
-  root,
+  dir: root,
 }) => {
   await writeSweep(root);
   const { code, stdout, stderr } = await runboard(['status', '--root', root]);
@@ -98,7 +90,7 @@ test('prints a table of every run: id, status with derived states, runtime, prog
   expect(stdout).not.toContain('\u001b[');
 });
 
-test('--json prints every run view and the summary', async ({ root }) => {
+test('--json prints every run view and the summary', async ({ dir: root }) => {
   await writeSweep(root);
   const { code, stdout } = await runboard(['status', '--root', root, '--json', '--sort', 'status']);
   expect(code).toBe(0);
@@ -133,14 +125,14 @@ test('--json prints every run view and the summary', async ({ root }) => {
   expect(status.runs.find((run) => run.id === 'broken/run')?.readError?.code).toMatch(/^RUNBOARD_/);
 });
 
-test('colours only when asked to', async ({ root }) => {
+test('colours only when asked to', async ({ dir: root }) => {
   await writeRun(root, 'a', { status: 'failed' });
   expect(
     (await runboard(['status', '--root', root], { NO_COLOR: undefined, FORCE_COLOR: '1' })).stdout,
   ).toContain('\u001b[31mfailed');
 });
 
-test('an empty root says so; a missing root is an error', async ({ root }) => {
+test('an empty root says so; a missing root is an error', async ({ dir: root }) => {
   expect(await runboard(['status', '--root', root])).toEqual({
     code: 0,
     signal: null,
@@ -156,7 +148,7 @@ test('an empty root says so; a missing root is an error', async ({ root }) => {
   expect((await runboard(['status', '--root', root, '--sort', 'size'])).code).toBe(2);
 });
 
-test('what a job wrote reaches the terminal without control characters', async ({ root }) => {
+test('what a job wrote reaches the terminal without control characters', async ({ dir: root }) => {
   await writeRun(root, 'hostile/run', {
     status: 'failed',
     exitCode: 1,

@@ -1,18 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { expect, test as base } from 'vitest';
+import { testWithTempDir } from '@runboard/test-kit';
+import { expect } from 'vitest';
 import { runboard as runCli, startRunboard } from './support/launch-cli.js';
 import { writeRun } from './support/run-folders.js';
 
-const test = base.extend<{ root: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  root: async ({}, use) => {
-    const root = await mkdtemp(join(tmpdir(), 'runboard-status-'));
-    await use(root);
-    await rm(root, { recursive: true, force: true });
-  },
-});
+const test = testWithTempDir('runboard-status-');
 
 function runboard(args: string[]) {
   return runCli(args, { timeoutMs: 20_000 });
@@ -47,7 +38,7 @@ async function writeRuns(root: string): Promise<void> {
 }
 
 test('a glob, a folder and --status select the runs shown; the footer says how many', async ({
-  root,
+  dir: root,
 }) => {
   await writeRuns(root);
   const glob = await runboard(['status', '--root', root, 'sweep/*']);
@@ -71,7 +62,7 @@ test('a glob, a folder and --status select the runs shown; the footer says how m
   expect((await runboard(['status', '--root', root, '--status', 'done'])).code).toBe(2);
 });
 
-test('columns: attempt, runtime, GPUs, and why a queued run waits', async ({ root }) => {
+test('columns: attempt, runtime, GPUs, and why a queued run waits', async ({ dir: root }) => {
   await writeRuns(root);
   const { stdout } = await runboard(['status', '--root', root]);
   const lines = stdout.split('\n');
@@ -89,7 +80,7 @@ test('columns: attempt, runtime, GPUs, and why a queued run waits', async ({ roo
 });
 
 test('one run by its id: its error and the last lines of its output; -v does it for every failed run', async ({
-  root,
+  dir: root,
 }) => {
   await writeRuns(root);
   const one = await runboard(['status', '--root', root, 'sweep/lr=1']);
@@ -105,7 +96,7 @@ test('one run by its id: its error and the last lines of its output; -v does it 
 });
 
 test('--watch without a terminal prints the table again and again, plainly, until Ctrl-C', async ({
-  root,
+  dir: root,
 }) => {
   await writeRun(root, 'a', { progress: { current: 1, total: 4 } });
   const watch = startRunboard(['status', '--root', root, '--watch', '0.2'], { timeoutMs: 20_000 });

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { startDashboardServer } from '@runboard/dashboard-api';
+import { FAKE_NVIDIA_SMI } from '@runboard/test-kit';
 import { webAssetsDir } from '../src/index.js';
 import { launchHeadlessChromium } from '../test/support/browser.js';
 import { resolveChromium } from '../test/support/chromium-binary.js';
@@ -21,7 +22,6 @@ import { writeDemoSweep } from '../test/support/demo-sweep.js';
 import type { DemoSweep } from '../test/support/demo-sweep.js';
 
 const DOCS = join(import.meta.dirname, '..', '..', '..', 'docs');
-const FAKE_NVIDIA_SMI = join(import.meta.dirname, '..', 'test', 'fixtures', 'fake-nvidia-smi.mjs');
 
 interface Shot {
   file: string;

@@ -1,10 +1,11 @@
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, expectTypeOf, test as base } from 'vitest';
 import { STATUS_SORT_ORDER, startDashboardServer } from '@runboard/dashboard-api';
 import type * as Api from '@runboard/dashboard-api';
 import { parseGpuQuery } from '@runboard/launcher';
+import { makeTempDir, readH200Fixture, removeTempDir } from '@runboard/test-kit';
 import type { ControlRequest, MetricsLine, RunProgress, RunRecord } from '@runboard/launcher';
 import { ApiClient, ApiError, toLogPiece } from '../src/page/api-client.js';
 import type * as Page from '../src/page/api-types.js';
@@ -48,18 +49,17 @@ describe('the page reads the fields the API sends, with their types', () => {
 });
 
 const TOKEN = 'contract-token-51b0';
-const H200_CAPTURE = join(import.meta.dirname, 'fixtures', 'nvidia-smi-h200', 'query-gpu.csv');
 
 const test = base.extend<{ root: string; server: Api.DashboardServer }>({
   // eslint-disable-next-line no-empty-pattern
   root: async ({}, use) => {
-    const root = await mkdtemp(join(tmpdir(), 'runboard-web-contract-'));
+    const root = await makeTempDir('runboard-web-contract-');
     await use(root);
-    await rm(root, { recursive: true, force: true, maxRetries: 3 });
+    await removeTempDir(root);
   },
   server: async ({ root }, use) => {
     // The real H200 capture through the launcher's parser, with this test's process on it.
-    const gpus = parseGpuQuery(await readFile(H200_CAPTURE, 'utf8'));
+    const gpus = parseGpuQuery(await readH200Fixture('query-gpu.csv'));
     gpus[0].processes = [{ pid: process.pid, usedMemoryMiB: 1024 }];
     const server = await startDashboardServer({
       root,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { makeTempDir, removeTempDir } from '@runboard/test-kit';
 import { afterEach, expect, test } from 'vitest';
 import { SYSTEM_CHROMIUM, extractNpmChromium, resolveChromium } from './support/chromium-binary.js';
 
@@ -47,7 +47,7 @@ test('RUNBOARD_CHROMIUM=system picks Debian’s, a path picks that binary, and a
 test('extractions that race end with one complete binary and no leftovers', async () => {
   const reference = await resolveChromium({});
   if (!reference.ok) throw new Error(reference.problem);
-  const folder = await mkdtemp(join(tmpdir(), 'runboard-chromium-race-'));
+  const folder = await makeTempDir('runboard-chromium-race-');
   try {
     process.env['TMPDIR'] = folder;
     const paths = await Promise.all([extractNpmChromium(), extractNpmChromium()]);
@@ -58,6 +58,6 @@ test('extractions that race end with one complete binary and no leftovers', asyn
     // Once there, it is used as it is.
     expect(await extractNpmChromium()).toBe(paths[0]);
   } finally {
-    await rm(folder, { recursive: true, force: true });
+    await removeTempDir(folder);
   }
 }, 60_000);

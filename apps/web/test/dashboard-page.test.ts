@@ -1,14 +1,7 @@
 import { expect } from 'vitest';
+import { FAKE_NVIDIA_SMI } from '@runboard/test-kit';
 import { writeDemoSweep } from './support/demo-sweep.js';
-import {
-  FAKE_NVIDIA_SMI,
-  LIVE_UPDATE_MS,
-  row,
-  rows,
-  shownIds,
-  test,
-  useBrowser,
-} from './support/page-test.js';
+import { LIVE_UPDATE_MS, row, rows, shownIds, test, useBrowser } from './support/page-test.js';
 import {
   appendLog,
   runRecord,

@@ -2,7 +2,8 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { FAKE_NVIDIA_SMI, LIVE_UPDATE_MS, row, test, useBrowser } from './support/page-test.js';
+import { FAKE_NVIDIA_SMI } from '@runboard/test-kit';
+import { LIVE_UPDATE_MS, row, test, useBrowser } from './support/page-test.js';
 import { writeRun } from './support/run-folders.js';
 
 useBrowser();

@@ -1,14 +1,8 @@
 import { expect, onTestFinished } from 'vitest';
 import type { Page } from 'playwright-core';
+import { FAKE_NVIDIA_SMI } from '@runboard/test-kit';
 import { writeDemoSweep } from './support/demo-sweep.js';
-import {
-  FAKE_NVIDIA_SMI,
-  LIVE_UPDATE_MS,
-  row,
-  rows,
-  test,
-  useBrowser,
-} from './support/page-test.js';
+import { LIVE_UPDATE_MS, row, rows, test, useBrowser } from './support/page-test.js';
 import type { PageFixtures } from './support/page-test.js';
 
 useBrowser();

@@ -1,7 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir, removeTempDir } from '@runboard/test-kit';
 import { build } from 'esbuild';
 import type { TestProject } from 'vitest/node';
 
@@ -52,7 +52,7 @@ async function bundleEntry(entry: string, outFile: string): Promise<string> {
  * the folder when the run ends.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dir = await mkdtemp(join(tmpdir(), 'runboard-bundles-'));
+  const dir = await makeTempDir('runboard-bundles-');
   try {
     await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
     const [exec, launcher, standby] = await Promise.all([
@@ -62,8 +62,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ]);
     project.provide('runboardBundles', { exec, launcher, standby });
   } catch (error) {
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
     throw error;
   }
-  return () => rm(dir, { recursive: true, force: true, maxRetries: 5 });
+  return () => removeTempDir(dir);
 }

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { installFakeNvidiaSmi } from '@runboard/test-kit';
 import { describe, expect } from 'vitest';
 import { GpuPolicyUnavailableError } from '../src/index.js';
 import {
-  FIXTURES,
   markJob,
   peakJobsPerGpu,
   readMarks,
@@ -19,10 +19,7 @@ const gpuLine = (index: number, utilization: number, freeMiB: number) =>
 
 /** Puts the fake nvidia-smi first on PATH; its answer is the file returned, which the test rewrites. */
 async function fakeNvidiaSmi(dir: string): Promise<{ gpus: string; calls: string }> {
-  const bin = join(dir, 'bin');
-  await mkdir(bin);
-  await copyFile(join(FIXTURES, 'launch', 'fake-nvidia-smi.mjs'), join(bin, 'nvidia-smi'));
-  await chmod(join(bin, 'nvidia-smi'), 0o755);
+  const bin = dirname(await installFakeNvidiaSmi(join(dir, 'bin')));
   const gpus = join(dir, 'gpus.csv');
   const calls = join(dir, 'calls.log');
   Object.assign(process.env, {

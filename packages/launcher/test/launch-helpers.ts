@@ -16,7 +16,7 @@ import {
   type LocalExecutor,
   type RunRecord,
 } from '../src/index.js';
-import { testWithTempDir } from './temp-dir.js';
+import { testWithTempDir } from '@runboard/test-kit';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const MARK_JOB = join(FIXTURES, 'launch', 'mark-job.mjs');
@@ -162,6 +162,8 @@ export function readRecords(root: string): Map<string, RunRecord> {
 /** SIGKILLs the process groups of supervisors and jobs that records under `root` name (test clean-up). */
 export function killRunProcesses(root: string): void {
   for (const record of readRecords(root).values()) {
+    // A server's pids are another host's (or pid namespace's): killRemoteRuns is for those.
+    if (record.server !== undefined) continue;
     for (const pid of [record.supervisorPid, record.pid]) {
       if (!pid) continue;
       try {

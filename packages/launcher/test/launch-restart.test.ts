@@ -3,8 +3,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect } from 'vitest';
-import { writeJson } from '@runboard/json-io';
 import { isProcessAlive } from '@runboard/locking';
+import { writeTestRecord } from '@runboard/test-kit';
 import { RUN_RECORD_SCHEMA_VERSION } from '../src/index.js';
 import {
   markJob,
@@ -161,7 +161,7 @@ describe('launcher restarts', () => {
       dead.once('exit', () => resolve(dead.pid!)),
     );
     const now = new Date().toISOString();
-    await writeJson(join(dir, 'logs', 'orphan', 'progress.json'), {
+    await writeTestRecord(join(dir, 'logs'), {
       schemaVersion: RUN_RECORD_SCHEMA_VERSION,
       id: 'orphan',
       status: 'starting',

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJson } from '@runboard/json-io';
+import { writeTestRecord } from '@runboard/test-kit';
 import { describe, expect } from 'vitest';
 import { commandHash, type LaunchEvent } from '../src/index.js';
 import { runPlan, test } from './launch-helpers.js';
@@ -36,7 +36,7 @@ describe('launch: what it says about runs it does not start', () => {
     const old = { command: ['false'], env: {}, cwd };
     const now = new Date().toISOString();
     const finished = (id: string, status: string, hash: string) =>
-      writeJson(join(dir, 'logs', id, 'progress.json'), {
+      writeTestRecord(join(dir, 'logs'), {
         schemaVersion: 1,
         id,
         status,

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { slurmSkipReason } from '@runboard/test-kit';
 import { describe, expect } from 'vitest';
 import {
   createSlurmExecutor,
@@ -11,7 +12,7 @@ import {
   SlurmMissingError,
 } from '../src/index.js';
 import { test } from './launch-helpers.js';
-import { slurmSkipReason, writeSlurmPlan } from './slurm-helpers.js';
+import { writeSlurmPlan } from './slurm-helpers.js';
 
 const skipReason = slurmSkipReason();
 if (skipReason) console.log(`Slurm plan checks against the cluster skipped: ${skipReason}`);

@@ -2,10 +2,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { updateJson } from '@runboard/json-io';
-import { describe, expect } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { RUN_FILES, type RunRecord } from '../src/run-folder/index.js';
 import { RunActiveError, RunSupersededError } from '../src/index.js';
-import { allExited, nodeJob, readRecord, test, waitFor } from './supervisor-helpers.js';
+import { allExited, nodeJob, readRecord, test } from './supervisor-helpers.js';
 
 function claimed(attempt: number, status: RunRecord['status'] = 'starting'): RunRecord {
   const now = new Date().toISOString();
@@ -92,8 +92,10 @@ describe('superviseRun: writes only its own attempt', () => {
       heartbeatSeconds: 0.1,
       command: nodeJob('hang.mjs', { 'ready-file': ready }),
     });
-    const jobPid = Number(await waitFor(() => readFileSync(ready, 'utf8'), 10_000, 'job ready'));
-    await waitFor(() => readRecord(runDir)?.pid === jobPid, 5000, 'pid recorded');
+    const jobPid = Number(await vi.waitFor(() => readFileSync(ready, 'utf8'), { timeout: 10_000 }));
+    await expect
+      .poll(() => readRecord(runDir)?.pid, { timeout: 5000, message: 'pid recorded' })
+      .toBe(jobPid);
     // The launcher judged attempt 1 lost and claimed attempt 2.
     const retry = { ...claimed(2), error: null };
     await writeRecord(runDir, retry);

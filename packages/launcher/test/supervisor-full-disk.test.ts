@@ -24,12 +24,9 @@ function printed(countFile: string): number {
 }
 
 async function waitForLines(countFile: string, atLeast: number): Promise<void> {
-  await vi.waitFor(
-    () => {
-      if (printed(countFile) < atLeast) throw new Error(`fewer than ${atLeast} lines printed`);
-    },
-    { timeout: 20_000, interval: 20 },
-  );
+  await expect
+    .poll(() => printed(countFile), { timeout: 20_000, interval: 20, message: 'lines printed' })
+    .toBeGreaterThanOrEqual(atLeast);
 }
 
 const LINE_BYTES = 100;

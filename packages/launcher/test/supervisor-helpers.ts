@@ -3,21 +3,19 @@ import {
   closeSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readFileSync,
-  rmSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { test as base, vi } from 'vitest';
+import { test as base } from 'vitest';
 import { RUN_FILES, runRecordSchema, type RunRecord } from '../src/run-folder/index.js';
 import { isProcessAlive } from '@runboard/locking';
+import { makeTempDir, removeTempDir } from '@runboard/test-kit';
 import {
   metricsLineSchema,
   signalProcessGroup,
@@ -88,9 +86,9 @@ export interface SupervisorTestContext {
 export const test = base.extend<SupervisorTestContext>({
   // eslint-disable-next-line no-empty-pattern
   dir: async ({}, use) => {
-    const dir = mkdtempSync(join(tmpdir(), 'runboard-supervisor-'));
+    const dir = await makeTempDir('runboard-supervisor-');
     await use(dir);
-    rmSync(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
   },
   runDir: async ({ dir }, use) => {
     await use(join(dir, 'run'));
@@ -172,22 +170,6 @@ export function readMetricsLines(runDir: string): MetricsLine[] {
 /** `run.log` as text. */
 export function readLog(runDir: string): string {
   return readFileSync(join(runDir, RUN_FILES.log), 'utf8');
-}
-
-/** Waits (`vi.waitFor`) until `check` returns something truthy, and returns it; fails after `timeoutMs`. */
-export async function waitFor<T>(
-  check: () => T | undefined | false,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<T> {
-  return vi.waitFor(
-    () => {
-      const value = check();
-      if (!value) throw new Error(`still waiting for ${what}`);
-      return value;
-    },
-    { timeout: timeoutMs, interval: 25 },
-  );
 }
 
 /** Resolves with the exit code and signal of `child`. */

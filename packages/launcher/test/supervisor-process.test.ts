@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import {
   allExited,
   exitOf,
@@ -9,7 +9,6 @@ import {
   readLog,
   readRecord,
   test,
-  waitFor,
 } from './supervisor-helpers.js';
 
 describe('the exec process (runboard exec flags, real signals)', () => {
@@ -26,7 +25,7 @@ describe('the exec process (runboard exec flags, real signals)', () => {
       '--',
       ...nodeJob('hang.mjs', { 'ready-file': ready }),
     ]);
-    const jobPid = Number(await waitFor(() => readFileSync(ready, 'utf8'), 20_000, 'job ready'));
+    const jobPid = Number(await vi.waitFor(() => readFileSync(ready, 'utf8'), { timeout: 20_000 }));
     exec.kill('SIGTERM');
     expect(await exitOf(exec)).toEqual({ code: 143, signal: null });
     expect(readRecord(runDir)).toMatchObject({
@@ -51,24 +50,25 @@ describe('the exec process (runboard exec flags, real signals)', () => {
       ],
       { stdio: 'ignore' },
     );
-    await waitFor(() => readFileSync(ready, 'utf8'), 20_000, 'job ready');
-    const first = await waitFor(
+    await vi.waitFor(() => readFileSync(ready, 'utf8'), { timeout: 20_000 });
+    const first = await vi.waitFor(
       () => {
         const record = readRecord(runDir);
-        return record?.pid ? (record.heartbeatAt ?? undefined) : undefined;
+        const heartbeat = record?.pid ? record.heartbeatAt : undefined;
+        if (!heartbeat) throw new Error('the pid and a heartbeat are not recorded yet');
+        return heartbeat;
       },
-      5000,
-      'pid recorded',
+      { timeout: 5000 },
     );
-    const later = await waitFor(
+    const later = await vi.waitFor(
       () => {
         const heartbeat = readRecord(runDir)?.heartbeatAt;
-        return heartbeat && Date.parse(heartbeat) >= Date.parse(first) + 300
-          ? heartbeat
-          : undefined;
+        if (!heartbeat || Date.parse(heartbeat) < Date.parse(first) + 300) {
+          throw new Error(`no heartbeat 300 ms after ${first} yet (last: ${heartbeat})`);
+        }
+        return heartbeat;
       },
-      10_000,
-      'a later heartbeat',
+      { timeout: 10_000 },
     );
     expect(Date.parse(later)).toBeGreaterThan(Date.parse(first));
     expect(readRecord(runDir)?.status).toBe('running');
@@ -88,7 +88,9 @@ describe('the exec process (runboard exec flags, real signals)', () => {
       '--',
       ...nodeJob('report-marker.mjs', { steps: 30, 'interval-ms': 30 }),
     ]);
-    await waitFor(() => readRecord(runDir)?.pid, 20_000, 'job started');
+    await expect
+      .poll(() => readRecord(runDir)?.pid, { timeout: 20_000, message: 'job started' })
+      .toBeGreaterThan(0);
     // The launcher that read our output is gone: its end of the pipes closes.
     exec.stdout?.destroy();
     exec.stderr?.destroy();

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { requestCancel } from '../src/run-folder/index.js';
-import { allExited, nodeJob, readLog, readRecord, test, waitFor } from './supervisor-helpers.js';
+import { allExited, nodeJob, readLog, readRecord, test } from './supervisor-helpers.js';
 
 function readPids(file: string): { parent: number; children: number[] } {
   return JSON.parse(readFileSync(file, 'utf8'));
@@ -44,7 +44,7 @@ describe('superviseRun: stopping the job', () => {
       command: nodeJob('hang.mjs', { 'ignore-sigterm': true, 'ready-file': ready }),
       killGraceSeconds: 0.5,
     });
-    await waitFor(() => readFileSync(ready, 'utf8'), 10_000, 'job ready');
+    await vi.waitFor(() => readFileSync(ready, 'utf8'), { timeout: 10_000 });
     await requestCancel(runDir, { requestedBy: 'test' });
     const result = await running;
     expect(result).toMatchObject({ status: 'cancelled', signal: 'SIGKILL', exitStatus: 137 });
@@ -63,7 +63,7 @@ describe('superviseRun: stopping the job', () => {
       command: nodeJob('spawn-children.mjs', { children: 3, 'pid-file': pidFile }),
       signal: controller.signal,
     });
-    const { parent, children } = await waitFor(() => readPids(pidFile), 10_000, 'children started');
+    const { parent, children } = await vi.waitFor(() => readPids(pidFile), { timeout: 10_000 });
     expect(allExited(children)).toBe(false);
     controller.abort('test says stop');
     const result = await running;
@@ -93,7 +93,7 @@ describe('superviseRun: stopping the job', () => {
       signal: controller.signal,
       killGraceSeconds: 0.5,
     });
-    const { parent, children } = await waitFor(() => readPids(pidFile), 10_000, 'children started');
+    const { parent, children } = await vi.waitFor(() => readPids(pidFile), { timeout: 10_000 });
     controller.abort();
     const result = await running;
     expect(result.status).toBe('cancelled');

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,7 +36,8 @@ export interface NvidiaSmiScenario {
 
 /**
  * Puts the fake as `nvidia-smi` into `binDir` (made if missing), for tests that put that
- * folder first on a child's `PATH`. Returns the fake's path there.
+ * folder first on a child's `PATH`. Returns the fake's path there: a link, so that the fake
+ * still finds the captured H200 beside its real path (scenarios and the idle default work).
  *
  * @example
  * const bin = await installFakeNvidiaSmi(join(dir, 'bin'));
@@ -45,6 +46,6 @@ export interface NvidiaSmiScenario {
 export async function installFakeNvidiaSmi(binDir: string): Promise<string> {
   await mkdir(binDir, { recursive: true });
   const target = join(binDir, 'nvidia-smi');
-  await copyFile(FAKE_NVIDIA_SMI, target);
+  await symlink(FAKE_NVIDIA_SMI, target);
   return target;
 }

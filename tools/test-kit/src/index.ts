@@ -1,3 +1,4 @@
 export * from './temp-dir.js';
 export * from './fake-nvidia-smi.js';
 export * from './run-folders.js';
+export * from './slurm.js';

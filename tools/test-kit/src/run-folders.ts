@@ -47,7 +47,10 @@ export function testRunRecord<R extends object = Record<string, unknown>>(
  * @example
  * await writeTestRecord(root, testRunRecord('a', { status: 'succeeded' }));
  */
-export async function writeTestRecord(root: string, record: { id: string }): Promise<string> {
+export async function writeTestRecord<R extends { id: string }>(
+  root: string,
+  record: R,
+): Promise<string> {
   const dir = join(root, ...record.id.split('/'));
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'progress.json');
@@ -58,7 +61,8 @@ export async function writeTestRecord(root: string, record: { id: string }): Pro
 }
 
 /**
- * Writes a fresh {@link testRunRecord} of `id` under `root` and returns it.
+ * Writes a fresh {@link testRunRecord} of `id` (its times relative to `now`) under `root` and
+ * returns it.
  *
  * @example
  * await writeTestRun<RunRecord>(root, 'sweep/a', { status: 'queued' });
@@ -67,8 +71,9 @@ export async function writeTestRun<R extends object = Record<string, unknown>>(
   root: string,
   id: string,
   fields: Partial<R> = {},
+  now = Date.now(),
 ): Promise<R> {
-  const record = testRunRecord<R>(id, fields);
+  const record = testRunRecord<R>(id, fields, now);
   await writeTestRecord(root, { ...record, id });
   return record;
 }

@@ -25,13 +25,16 @@ export async function removeTempDir(dir: string): Promise<void> {
 
 /**
  * `test` with a fresh temp folder per test (`dir`, named `prefix…`), removed afterwards;
- * `beforeRemove` runs first (e.g. to kill what the test's runs left behind).
+ * `beforeRemove` runs (and is awaited) first, e.g. to kill what the test's runs left behind.
  *
  * @example
  * const test = testWithTempDir('runboard-plan-');
  * test('reads a plan', async ({ dir }) => { … });
  */
-export function testWithTempDir(prefix: string, beforeRemove?: (dir: string) => void) {
+export function testWithTempDir(
+  prefix: string,
+  beforeRemove?: (dir: string) => void | Promise<void>,
+) {
   return test.extend<{ dir: string }>({
     // eslint-disable-next-line no-empty-pattern
     dir: async ({}, use) => {
@@ -39,7 +42,7 @@ export function testWithTempDir(prefix: string, beforeRemove?: (dir: string) => 
       try {
         await use(dir);
       } finally {
-        beforeRemove?.(dir);
+        await beforeRemove?.(dir);
         await removeTempDir(dir);
       }
     },

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { expect } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import {
   FAKE_NVIDIA_SMI,
   installFakeNvidiaSmi,
@@ -60,10 +61,56 @@ test('the fake answers from files, logs its calls and fails like a missing drive
   });
 });
 
+test('the installed fake answers like two idle H200s when told nothing', async ({ dir }) => {
+  const bin = await installFakeNvidiaSmi(join(dir, 'bin'));
+  const env = { PATH: process.env.PATH };
+  const [, , name, total, used, free] = (await readH200Fixture('query-gpu.csv')).trim().split(', ');
+  const { stdout } = await run(bin, [GPU_QUERY, '--format=csv,noheader,nounits'], { env });
+  const lines = stdout.trim().split('\n');
+  expect(lines).toHaveLength(2);
+  for (const [index, line] of lines.entries()) {
+    expect(line.split(', ')).toEqual([
+      String(index),
+      `GPU-00000000-0000-0000-0000-${String(index).padStart(12, '0')}`,
+      name,
+      total,
+      '0',
+      String(Number(free) + Number(used)),
+      '0',
+    ]);
+  }
+  expect((await run(bin, ['--query-compute-apps=gpu_uuid,pid,used_memory'], { env })).stdout).toBe(
+    '',
+  );
+});
+
 test('a test run is written whole as <root>/<id>/progress.json', async ({ dir }) => {
   const written = await writeTestRun(dir, 'sweep/a', { status: 'failed', exitCode: 3 });
   const file = join(dir, 'sweep', 'a', 'progress.json');
   expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(written);
   expect(written).toMatchObject({ schemaVersion: 1, id: 'sweep/a', status: 'failed', exitCode: 3 });
+  const now = Date.parse('2026-12-05T12:00:00.000Z');
+  expect(await writeTestRun(dir, 'b', {}, now)).toMatchObject({
+    startedAt: '2026-12-05T11:40:00.000Z',
+    heartbeatAt: '2026-12-05T11:59:58.000Z',
+  });
   expect((await stat(file)).isFile()).toBe(true);
+});
+
+describe('testWithTempDir', () => {
+  const seen: { dir: string; existedBeforeRemove: boolean }[] = [];
+  const withSlowCleanup = testWithTempDir('runboard-test-kit-cleanup-', async (dir) => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    seen.push({ dir, existedBeforeRemove: existsSync(dir) });
+  });
+
+  withSlowCleanup('gives each test a fresh folder', ({ dir }) => {
+    expect(existsSync(dir)).toBe(true);
+  });
+
+  afterAll(() => {
+    // The async beforeRemove was awaited: it saw the folder, and the folder is gone after it.
+    expect(seen).toEqual([{ dir: expect.any(String), existedBeforeRemove: true }]);
+    expect(existsSync(seen[0].dir)).toBe(false);
+  });
 });

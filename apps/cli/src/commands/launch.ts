@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import {
@@ -10,6 +11,7 @@ import {
   readRunRecord,
   resolveRunDir,
   SlurmMissingError,
+  SshHostCheckError,
   type DryRunEntry,
   type Executor,
   type LaunchResult,
@@ -35,6 +37,10 @@ export const LAUNCH_EXIT = {
   /** Stopped by SIGINT / SIGTERM before every run finished (128 + signal number). */
   interrupted: { SIGINT: 130, SIGTERM: 143 },
 } as const;
+
+/** This CLI's version: the one every server of an SSH pool must run. */
+const CLI_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string })
+  .version;
 
 /** The `runboard` bin next to the compiled CLI: what each run's `runboard exec` starts. */
 const BIN_PATH = fileURLToPath(new URL('../../bin/runboard.js', import.meta.url));
@@ -103,9 +109,18 @@ async function runLaunch(planFile: string, flags: LaunchFlags): Promise<number> 
       local: { execCommand: [process.execPath, BIN_PATH, 'exec'], preload: [EXEC_MAIN_PATH] },
       // On a shared filesystem the compute nodes can run this clone's bin, as this machine does.
       slurm: { runboard: BIN_PATH },
+      // Servers must run this very version; RUNBOARD_SSH_CONFIG: an ssh_config for ssh -F.
+      ssh: {
+        version: CLI_VERSION,
+        sshArgs: process.env.RUNBOARD_SSH_CONFIG ? ['-F', process.env.RUNBOARD_SSH_CONFIG] : [],
+      },
     });
   } catch (error) {
-    if (error instanceof PlanError || error instanceof SlurmMissingError) {
+    if (
+      error instanceof PlanError ||
+      error instanceof SlurmMissingError ||
+      error instanceof SshHostCheckError
+    ) {
       process.stderr.write(`runboard launch: ${error.message}\n`);
       return LAUNCH_EXIT.usage;
     }

@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base } from 'vitest';
 import type { RunRecord } from '@runboard/launcher';
+import { testWithTempDir } from '@runboard/test-kit';
 import { readStatus } from '../../src/status/read-status.js';
 
 export const cliBin = join(import.meta.dirname, '..', '..', 'bin', 'runboard.js');
@@ -77,15 +75,4 @@ export async function killRuns(root: string): Promise<void> {
  * A fresh temp folder per test (`dir`; plans put their runs in `dir/logs`), removed afterwards
  * with every process those runs left behind.
  */
-export const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'runboard-cli-'));
-    try {
-      await use(dir);
-    } finally {
-      await killRuns(join(dir, 'logs'));
-      await rm(dir, { recursive: true, force: true });
-    }
-  },
-});
+export const test = testWithTempDir('runboard-cli-', (dir) => killRuns(join(dir, 'logs')));

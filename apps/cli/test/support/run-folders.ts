@@ -2,11 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RUN_FILES } from '@runboard/launcher';
 import type { RunRecord } from '@runboard/launcher';
+import { OTHER_HOST, writeTestRecord } from '@runboard/test-kit';
 
-/** Not this machine: the dashboard does not probe these records' pids. */
-const OTHER_HOST = 'gpu-node-7';
-
-/** Writes a valid run record to `<root>/<id>/progress.json` (before the CLI under test reads it). */
+/**
+ * Writes a valid run record to `<root>/<id>/progress.json` (before the CLI under test reads it):
+ * a leaner one than test-kit's `testRunRecord` (one attempt, no GPUs, no progress, a minute of
+ * runtime), which the status table's layout tests are written against.
+ */
 export async function writeRun(
   root: string,
   id: string,
@@ -28,9 +30,7 @@ export async function writeRun(
     updatedAt: at(now - 1000),
     ...fields,
   };
-  const dir = join(root, ...id.split('/'));
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, RUN_FILES.progress), JSON.stringify(record));
+  await writeTestRecord(root, record);
   return record;
 }
 

@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { makeTempDir, removeTempDir } from '@runboard/test-kit';
 import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
 import type { ChromiumBinary } from './chromium-binary.js';
@@ -36,7 +34,7 @@ const CHROMIUM_ARGS = [
  */
 export async function launchHeadlessChromium(binary: ChromiumBinary): Promise<HeadlessBrowser> {
   if (!binary.ok) throw new Error(`No Chromium for the browser tests: ${binary.problem}`);
-  const profile = await mkdtemp(join(tmpdir(), 'runboard-chromium-profile-'));
+  const profile = await makeTempDir('runboard-chromium-profile-');
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(profile, {
@@ -48,7 +46,7 @@ export async function launchHeadlessChromium(binary: ChromiumBinary): Promise<He
       args: CHROMIUM_ARGS,
     });
   } catch (error) {
-    await rm(profile, { recursive: true, force: true });
+    await removeTempDir(profile);
     throw error;
   }
   context.setDefaultTimeout(15_000);
@@ -58,7 +56,7 @@ export async function launchHeadlessChromium(binary: ChromiumBinary): Promise<He
       try {
         await context.close();
       } finally {
-        await rm(profile, { recursive: true, force: true, maxRetries: 3 });
+        await removeTempDir(profile);
       }
     },
   };

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { registerLauncher } from '@runboard/launcher';
+import { makeTempDir, removeTempDir } from '@runboard/test-kit';
 import { runRecord, writeLog, writeMetrics, writeRecord } from './run-folders.js';
 
 const SLEEP = ['/usr/bin/sleep', '/bin/sleep'].find((path) => existsSync(path)) ?? 'sleep';
@@ -15,7 +16,7 @@ export interface DemoSweep {
   runCount: number;
   /** The running runs, whose jobs are on GPUs 0–3 in this order. */
   runningIds: string[];
-  /** The GPU scenario for `fixtures/fake-nvidia-smi.mjs` (`FAKE_NVIDIA_SMI_SCENARIO`). */
+  /** The GPU scenario for test-kit's `FAKE_NVIDIA_SMI` (`FAKE_NVIDIA_SMI_SCENARIO`). */
   scenario: string;
   /** Stops the stand-in jobs and removes the scenario and their program. */
   stop: () => Promise<void>;
@@ -33,11 +34,11 @@ export interface DemoSweep {
  * process.env['FAKE_NVIDIA_SMI_SCENARIO'] = demo.scenario;
  */
 export async function writeDemoSweep(root: string, now = Date.now()): Promise<DemoSweep> {
-  const scratch = await mkdtemp(join(tmpdir(), 'runboard-demo-'));
+  const scratch = await makeTempDir('runboard-demo-');
   const jobs: ChildProcess[] = [];
   const stop = async () => {
     for (const job of jobs) job.kill('SIGKILL');
-    await rm(scratch, { recursive: true, force: true, maxRetries: 3 });
+    await removeTempDir(scratch);
   };
   const python = join(scratch, 'bin', 'python');
   await mkdir(join(scratch, 'bin'));

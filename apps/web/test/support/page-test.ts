@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test as base } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { startDashboardServer } from '@runboard/dashboard-api';
+import { makeTempDir, removeTempDir } from '@runboard/test-kit';
 import type { DashboardServer, DashboardServerOptions } from '@runboard/dashboard-api';
 import { WEB_ENTRY_SCRIPT, webAssetsDir } from '../../src/index.js';
 import { launchHeadlessChromium } from './browser.js';
@@ -12,8 +11,6 @@ import type { HeadlessBrowser } from './browser.js';
 
 /** How long the page may take to show a change made on disk (watcher, SSE, render). */
 export const LIVE_UPDATE_MS = 10_000;
-/** Answers like a real H200's nvidia-smi, with a scenario's simulated load. */
-export const FAKE_NVIDIA_SMI = join(import.meta.dirname, '..', 'fixtures', 'fake-nvidia-smi.mjs');
 
 let browser: HeadlessBrowser | undefined;
 
@@ -45,9 +42,9 @@ export interface PageFixtures {
 export const test = base.extend<PageFixtures>({
   // eslint-disable-next-line no-empty-pattern
   root: async ({}, use) => {
-    const root = await mkdtemp(join(tmpdir(), 'runboard-web-'));
+    const root = await makeTempDir('runboard-web-');
     await use(root);
-    await rm(root, { recursive: true, force: true, maxRetries: 3 });
+    await removeTempDir(root);
   },
   serve: async ({ root }, use) => {
     const servers: DashboardServer[] = [];

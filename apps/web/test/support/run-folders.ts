@@ -1,53 +1,20 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJson } from '@runboard/json-io';
 import { RUN_FILES } from '@runboard/launcher';
 import type { RunRecord } from '@runboard/launcher';
+import { testRunRecord, writeTestRun } from '@runboard/test-kit';
 
-/** A host that is not this machine, so the index does not probe the pids of these records. */
-export const OTHER_HOST = 'gpu-node-7';
+export { OTHER_HOST, writeTestRecord as writeRecord } from '@runboard/test-kit';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** A valid run record, fresh and `running` unless `fields` say otherwise. */
-export function runRecord(
-  id: string,
-  fields: Partial<RunRecord> = {},
-  now = Date.now(),
-): RunRecord {
-  return {
-    schemaVersion: 1,
-    id,
-    status: 'running',
-    attempt: 1,
-    maxAttempts: 2,
-    command: ['python', 'train.py', '--config', `configs/${id.split('/').pop() ?? id}.yaml`],
-    host: OTHER_HOST,
-    supervisorPid: 41_000,
-    pid: 41_001,
-    gpus: [0],
-    queuedAt: iso(now - 30 * 60_000),
-    startedAt: iso(now - 20 * 60_000),
-    heartbeatAt: iso(now - 2000),
-    progressChangedAt: iso(now - 2000),
-    updatedAt: iso(now - 2000),
-    ...fields,
-  };
-}
+/** test-kit's valid run record, typed as the launcher's: fresh and `running` unless `fields` say otherwise. */
+export const runRecord = (id: string, fields: Partial<RunRecord> = {}, now?: number): RunRecord =>
+  testRunRecord<RunRecord>(id, fields, now);
 
-/** Writes `record` as `<root>/<id>/progress.json` the way runboard does: atomically. */
-export async function writeRecord(root: string, record: RunRecord): Promise<void> {
-  const dir = join(root, ...record.id.split('/'));
-  await mkdir(dir, { recursive: true });
-  await writeJson(join(dir, RUN_FILES.progress), record);
-}
-
-/** Writes a fresh {@link runRecord} of `id` under `root` (see {@link writeRecord}); returns it. */
-export async function writeRun(root: string, id: string, fields: Partial<RunRecord> = {}) {
-  const record = runRecord(id, fields);
-  await writeRecord(root, record);
-  return record;
-}
+/** Writes a fresh {@link runRecord} of `id` under `root`, whole; returns it. */
+export const writeRun = (root: string, id: string, fields: Partial<RunRecord> = {}) =>
+  writeTestRun<RunRecord>(root, id, fields);
 
 export async function writeLog(root: string, id: string, text: string): Promise<void> {
   await writeFile(join(root, ...id.split('/'), RUN_FILES.log), text);

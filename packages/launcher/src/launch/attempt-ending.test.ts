@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readJson, writeJson } from '@runboard/json-io';
 import { describe, expect, it } from 'vitest';
-import { testWithTempDir } from '../../test/temp-dir.js';
+import { testWithTempDir } from '@runboard/test-kit';
 import { resolvePlan } from '../plan/resolve-plan.js';
 import type { AttemptOutcome } from '../run-folder/run-files.js';
 import type { RunRecord } from '../run-folder/run-record.js';

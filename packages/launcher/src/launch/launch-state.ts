@@ -4,6 +4,9 @@ import type { RunRecord } from '../run-folder/run-record.js';
 import type { Executor } from './executors/executor.js';
 import { GpuSlots } from './gpus/gpu-slots.js';
 import { GpuStatusCache } from './gpus/gpu-status-cache.js';
+import type { GpuHoldOptions } from './gpus/gpu-claims.js';
+import { placeOnServer, type PlaceResult } from './gpus/place-on-server.js';
+import { ServerSlots, type ServerBusy } from './gpus/server-slots.js';
 import { readGpuStatus } from './gpus/nvidia-smi.js';
 import type { LaunchEvent, LaunchSnapshot } from './launch-events.js';
 import { launchSnapshot } from './launch-result.js';
@@ -27,6 +30,10 @@ export class LaunchState {
   readonly identity: LauncherIdentity;
   readonly options: LaunchOptions;
   readonly slots: GpuSlots;
+  /** The slots of a server pool (a plan with `servers`). */
+  readonly serverSlots: ServerSlots | undefined;
+  /** The server each run holds a slot on (server pool only). */
+  readonly serverOf = new Map<RunEntry, string>();
   readonly entries: RunEntry[] = [];
   readonly byId = new Map<string, RunEntry>();
   /** Runs by the id of each of their dependencies. */
@@ -58,8 +65,16 @@ export class LaunchState {
     this.identity = options.launcher ?? { host: hostname(), pid: process.pid };
     this.slots = new GpuSlots(this.plan.gpus, this.plan.runsPerGpu);
     this.scheduler = new Scheduler(this);
+    this.serverSlots = this.plan.servers
+      ? new ServerSlots(this.plan.servers, this.plan.runsPerGpu)
+      : undefined;
+    this.executor.attach?.({
+      warn: (message) => this.emit({ type: 'warning', message }),
+      changed: () => this.scheduler.schedule(),
+    });
     const policy = this.plan.gpuPolicy;
-    if (policy) {
+    // A server pool's policy is judged per server by the executor's probes.
+    if (policy && !this.serverSlots) {
       this.gpuStatus = new GpuStatusCache({
         policy,
         gpus: this.plan.gpus,
@@ -82,6 +97,26 @@ export class LaunchState {
       stalledAfterSeconds: this.plan.stalledAfterSeconds,
       isProcessAlive: (host, pid) => this.executor.isProcessAlive(host, pid),
     };
+  }
+
+  /** How records are judged to hold GPUs and server slots (see `withGpuClaims`). */
+  holdOptions(): Pick<GpuHoldOptions, 'stalledAfterSeconds' | 'isProcessAlive'> {
+    return {
+      stalledAfterSeconds: this.plan.stalledAfterSeconds,
+      isProcessAlive: (host, pid) => this.executor.isProcessAlive(host, pid),
+    };
+  }
+
+  /** Where a server pool's run may go now, or why it waits; `busy`: other launchers' runs. */
+  placeOnServer(entry: RunEntry, busy?: ReadonlyMap<string, ServerBusy>): PlaceResult {
+    const { run } = entry;
+    return placeOnServer(
+      this.serverSlots!,
+      { gpuCount: run.gpuCount, pinnedGpus: run.pinnedGpus, servers: run.servers },
+      this.executor.servers,
+      this.plan.gpuPolicy !== undefined,
+      busy,
+    );
   }
 
   /** The launch at this moment. */
@@ -139,7 +174,11 @@ export class LaunchState {
 
   /** Gives back the run's GPU slots and moves it to `phase`. */
   release(entry: RunEntry, phase: RunPhaseInLaunch): void {
-    if (entry.gpus.length > 0) this.slots.release(entry.gpus);
+    const server = this.serverOf.get(entry);
+    if (server !== undefined) {
+      this.serverSlots?.release(server, entry.gpus);
+      this.serverOf.delete(entry);
+    } else if (entry.gpus.length > 0) this.slots.release(entry.gpus);
     entry.gpus = [];
     const freed = holdsSlot(entry) && phase !== 'active' && phase !== 'claiming';
     entry.phase = phase;
@@ -151,8 +190,12 @@ export class LaunchState {
   watch(entry: RunEntry, record: RunRecord): void {
     const wasActive = holdsSlot(entry);
     this.release(entry, 'active');
-    const gpus = (record.gpus ?? []).filter((id) => this.plan.gpus.includes(id));
-    this.slots.take(gpus);
+    const server = this.plan.servers?.find((candidate) => candidate.name === record.server);
+    const gpus = (record.gpus ?? []).filter((id) => (server?.gpus ?? this.plan.gpus).includes(id));
+    if (server) {
+      this.serverSlots?.take(server.name, gpus);
+      this.serverOf.set(entry, server.name);
+    } else this.slots.take(gpus);
     entry.gpus = gpus;
     if (!wasActive)
       this.emit({ type: 'adopted', runId: entry.run.id, attempt: record.attempt, gpus });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { readJson, writeJson } from '@runboard/json-io';
 import { acquireLock } from '@runboard/locking';
 import { describe, expect } from 'vitest';
-import { testWithTempDir } from '../../test/temp-dir.js';
+import { testWithTempDir } from '@runboard/test-kit';
 import { requestCancel } from '../run-folder/control-request.js';
 import type { RunRecord } from '../run-folder/run-record.js';
 import { resolvePlan, type ResolvedRun } from '../plan/resolve-plan.js';

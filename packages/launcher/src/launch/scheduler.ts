@@ -118,8 +118,9 @@ export class Scheduler {
    * `waiting` then says whether the policy or the slots hold it back).
    */
   #allocateGpus(entry: RunEntry, check: GpuCheck): number[] | undefined {
-    if (entry.run.gpuCount === 0) return [];
     const state = this.#state;
+    if (state.serverSlots) return this.#placeOnServer(entry);
+    if (entry.run.gpuCount === 0) return [];
     const { gpuStatus, slots } = state;
     if (gpuStatus && !check.known) {
       check.allowed = gpuStatus.allowedGpus();
@@ -139,6 +140,18 @@ export class Scheduler {
       noteWaiting(state, entry, { reason: 'gpu-slot', detail: 'every GPU slot is taken' });
     }
     return undefined;
+  }
+
+  /** A server pool's run: a server (and its GPUs there), held in `serverOf` until released. */
+  #placeOnServer(entry: RunEntry): number[] | undefined {
+    const state = this.#state;
+    const result = state.placeOnServer(entry);
+    if ('waiting' in result) {
+      noteWaiting(state, entry, result.waiting);
+      return undefined;
+    }
+    state.serverOf.set(entry, result.placement.server);
+    return result.placement.gpus;
   }
 
   #armRetryTimer(at: number): void {

@@ -33,8 +33,9 @@ export async function claimAndStart(state: LaunchState, entry: RunEntry): Promis
     await cancelPending(state, entry);
     return;
   }
-  const claim =
-    entry.run.gpuCount > 0
+  const claim = state.serverSlots
+    ? await claimOnServer(state, entry, judged, now)
+    : entry.run.gpuCount > 0
       ? await claimWithGpus(state, entry, judged, now)
       : await claimRecord(state, entry, judged, now);
   if (claim === undefined) {
@@ -116,22 +117,57 @@ function claimRecord(
   judged: RunRecord | undefined,
   now: Date,
 ): Promise<Claim> {
+  const server = state.serverOf.get(entry);
+  // A server pool's claim names its server: other launchers count it against that server.
+  const onServer = (record: RunRecord): RunRecord =>
+    server === undefined ? record : { ...record, server, executor: { kind: 'ssh' } };
   return updateRunRecord(entry.runDir, (current) => {
     if (current === undefined && judged === undefined)
-      return claimedRecord(
-        newQueuedRecord(entry.run, now),
-        entry.run,
-        state.identity,
-        entry.gpus,
-        now,
+      return onServer(
+        claimedRecord(newQueuedRecord(entry.run, now), entry.run, state.identity, entry.gpus, now),
       );
     if (!sameRecord(current, judged)) return undefined;
     if (current.status !== 'queued' && !(current.status === 'starting' && entry.reclaim))
       return undefined;
-    return claimedRecord(current, entry.run, state.identity, entry.gpus, now, {
-      uncounted: entry.reclaim,
-    });
+    return onServer(
+      claimedRecord(current, entry.run, state.identity, entry.gpus, now, {
+        uncounted: entry.reclaim,
+      }),
+    );
   });
+}
+
+/**
+ * Places a server pool's run again under the root's claims lock, counting what runs of every
+ * launcher on this root hold on each server (their records), and claims it there; `undefined`
+ * when no server has room now.
+ */
+async function claimOnServer(
+  state: LaunchState,
+  entry: RunEntry,
+  judged: RunRecord | undefined,
+  now: Date,
+): Promise<Claim | undefined> {
+  let claim: Claim | undefined;
+  await withGpuClaims(
+    state.plan.root,
+    entry.run.id,
+    state.holdOptions(),
+    async (_busy, servers) => {
+      claim = undefined;
+      const previous = state.serverOf.get(entry);
+      if (previous !== undefined) state.serverSlots!.release(previous, entry.gpus);
+      state.serverOf.delete(entry);
+      entry.gpus = [];
+      const result = state.placeOnServer(entry, servers);
+      if ('waiting' in result) return false;
+      state.serverOf.set(entry, result.placement.server);
+      entry.gpus = result.placement.gpus;
+      claim = await claimRecord(state, entry, judged, now);
+      return claim.record?.status === 'starting' || claim.record?.status === 'running';
+    },
+  );
+  return claim;
 }
 
 /**
@@ -145,31 +181,23 @@ async function claimWithGpus(
   now: Date,
 ): Promise<Claim | undefined> {
   let claim: Claim | undefined;
-  await withGpuClaims(
-    state.plan.root,
-    entry.run.id,
-    {
-      stalledAfterSeconds: state.plan.stalledAfterSeconds,
-      isProcessAlive: (host, pid) => state.executor.isProcessAlive(host, pid),
-    },
-    async (busy) => {
-      claim = undefined;
-      state.slots.release(entry.gpus);
-      entry.gpus = [];
-      const allowed = state.gpuStatus?.allowedGpus();
-      if (state.gpuStatus && allowed === undefined) return false;
-      const gpus = state.slots.allocate(entry.run.gpuCount, {
-        pinned: entry.run.pinnedGpus,
-        allowed,
-        busy,
-      });
-      if (gpus === undefined) return false;
-      entry.gpus = gpus;
-      claim = await claimRecord(state, entry, judged, now);
-      // A run another launcher claimed first holds its GPUs too: stays listed either way.
-      return claim.record?.status === 'starting' || claim.record?.status === 'running';
-    },
-  );
+  await withGpuClaims(state.plan.root, entry.run.id, state.holdOptions(), async (busy) => {
+    claim = undefined;
+    state.slots.release(entry.gpus);
+    entry.gpus = [];
+    const allowed = state.gpuStatus?.allowedGpus();
+    if (state.gpuStatus && allowed === undefined) return false;
+    const gpus = state.slots.allocate(entry.run.gpuCount, {
+      pinned: entry.run.pinnedGpus,
+      allowed,
+      busy,
+    });
+    if (gpus === undefined) return false;
+    entry.gpus = gpus;
+    claim = await claimRecord(state, entry, judged, now);
+    // A run another launcher claimed first holds its GPUs too: stays listed either way.
+    return claim.record?.status === 'starting' || claim.record?.status === 'running';
+  });
   return claim;
 }
 
@@ -183,6 +211,7 @@ function execSpec(state: LaunchState, entry: RunEntry, attempt: number): ExecSpe
     attempt,
     gpus: entry.gpus,
     gpuPlan: plan.gpus.length > 0,
+    server: state.serverOf.get(entry),
     argv: run.argv,
     env: run.env,
     cwd: run.cwd,

@@ -9,6 +9,13 @@ export const slurmResourcesSchema = z.strictObject({
   cpusPerTask: z.number().int().positive().optional().describe('sbatch --cpus-per-task.'),
   memPerNode: z.string().min(1).optional().describe('sbatch --mem, e.g. 64G.'),
   gres: z.string().min(1).optional().describe('sbatch --gres for one run, e.g. gpu:1.'),
+  requeue: z
+    .boolean()
+    .optional()
+    .describe(
+      'sbatch --requeue (true) or --no-requeue (false): whether Slurm may requeue the job ' +
+        '(preemption, a failed node); a requeued attempt is not counted as failed.',
+    ),
   extraArgs: z
     .array(z.string().min(1))
     .optional()
@@ -34,12 +41,19 @@ const slurmExecutorSchema = z.strictObject({
   runboard: runboardPath,
 });
 
-/** Where a plan's runs execute: `local` (default) or `slurm`. */
+/** Runs go to the plan's `servers` over SSH (implied by `servers`). */
+const sshExecutorSchema = z.strictObject({
+  kind: z.literal('ssh'),
+  runboard: runboardPath,
+});
+
+/** Where a plan's runs execute: `local` (default), `ssh` (a server pool) or `slurm`. */
 export const executorSchema = z
-  .discriminatedUnion('kind', [localExecutorSchema, slurmExecutorSchema], {
-    error: 'expected { "kind": "local" } or { "kind": "slurm", … }',
+  .discriminatedUnion('kind', [localExecutorSchema, sshExecutorSchema, slurmExecutorSchema], {
+    error: 'expected { "kind": "local" }, { "kind": "ssh", … } or { "kind": "slurm", … }',
   })
-  .describe('Where the runs execute: local processes (default) or Slurm jobs.');
+  .describe('Where the runs execute: local processes (default), SSH servers or Slurm jobs.');
 
 export type ExecutorSettings = z.infer<typeof executorSchema>;
 export type SlurmExecutorSettings = z.infer<typeof slurmExecutorSchema>;
+export type SshExecutorSettings = z.infer<typeof sshExecutorSchema>;

@@ -8,3 +8,5 @@ export * from './resolve-plan.js';
 export * from './load-plan.js';
 export * from './plan-json-schema.js';
 export * from './executor-schema.js';
+export * from './server-schema.js';
+export * from './resolve-servers.js';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { testWithTempDir } from '../../test/temp-dir.js';
+import { testWithTempDir } from '@runboard/test-kit';
 import { MAX_SWEEP_RUNS } from './expand-sweeps.js';
 import { substitute } from './sweep-template.js';
 import { loadPlan } from './load-plan.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { executorSchema, slurmResourcesSchema } from './executor-schema.js';
 import { runIdProblem } from '../run-folder/run-id.js';
+import { serversSchema } from './server-schema.js';
 
 const positiveSeconds = z.number().positive();
 
@@ -64,14 +65,29 @@ export const gpuPolicySchema = z
       .nonnegative()
       .optional()
       .describe('Start only on GPUs with more free memory than this.'),
+    maxCpuPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe('Start only on servers whose CPU load (1-minute load / cores) is below this.'),
+    minFreeRamMiB: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe('Start only on servers with more available RAM than this.'),
     checkIntervalSeconds: positiveSeconds
       .optional()
       .describe('How often to ask nvidia-smi again while runs wait for a GPU (default 10).'),
   })
   .refine(
-    (policy) => policy.maxUtilizationPercent !== undefined || policy.minFreeMemoryMiB !== undefined,
+    (policy) =>
+      policy.maxUtilizationPercent !== undefined ||
+      policy.minFreeMemoryMiB !== undefined ||
+      policy.maxCpuPercent !== undefined ||
+      policy.minFreeRamMiB !== undefined,
     {
-      error: 'set maxUtilizationPercent or minFreeMemoryMiB',
+      error: 'set maxUtilizationPercent, minFreeMemoryMiB, maxCpuPercent or minFreeRamMiB',
     },
   );
 
@@ -102,6 +118,11 @@ const runSettings = {
   slurm: slurmResourcesSchema
     .optional()
     .describe("Slurm resources of this run, over the executor's (executor.kind slurm only)."),
+  servers: z
+    .array(z.string().min(1))
+    .min(1, 'must not be empty')
+    .optional()
+    .describe("Names of the plan's servers this run may start on (default: any)."),
 };
 
 /** One run of a plan. */
@@ -157,6 +178,7 @@ export const planSchema = z
       .array(gpuId)
       .optional()
       .describe('GPU device ids to hand out; each run gets CUDA_VISIBLE_DEVICES.'),
+    servers: serversSchema.optional(),
     gpusPerRun: z.number().int().nonnegative().optional().describe('GPUs per run (default 1).'),
     runsPerGpu: z
       .number()

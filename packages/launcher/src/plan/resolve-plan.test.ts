@@ -320,7 +320,7 @@ describe('resolvePlan: invalid plans list every problem by JSON path', () => {
       problems({ gpuPolicy: { maxUtilizationPercent: 5 }, runs: [{ id: 'a', command: ['x'] }] }),
     ).toEqual(['gpuPolicy: needs the plan to list gpus']);
     expect(problems({ gpus: [0], gpuPolicy: {}, runs: [{ id: 'a', command: ['x'] }] })).toEqual([
-      'gpuPolicy: set maxUtilizationPercent or minFreeMemoryMiB',
+      'gpuPolicy: set maxUtilizationPercent, minFreeMemoryMiB, maxCpuPercent or minFreeRamMiB',
     ]);
   });
 

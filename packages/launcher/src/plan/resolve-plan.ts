@@ -13,6 +13,7 @@ import { problemsFromZodIssues } from './plan-problem.js';
 import type { ExecutorSettings, SlurmResources } from './executor-schema.js';
 import type { GpuPolicy, PlanInput, RunSpec, SweepSpec } from './plan-schema.js';
 import { planSchema, runSpecSchema, sweepSpecSchema } from './plan-schema.js';
+import { resolveServers, type ResolvedServer } from './resolve-servers.js';
 
 /** Plan defaults (seconds unless named otherwise). */
 export const PLAN_DEFAULTS = {
@@ -51,6 +52,8 @@ export interface ResolvedRun {
   epochDirs?: { expectedFiles: string[]; total: number; dir?: string };
   /** Slurm resources of this run over the executor's (executor `slurm` only). */
   slurm?: SlurmResources;
+  /** The only servers it may start on (a plan with `servers`); absent: any. */
+  servers?: string[];
   /** Where the run comes from: `runs[3]`, or `sweeps[0] (model=a, seed=1)`. */
   source: string;
 }
@@ -63,8 +66,10 @@ export interface ResolvedPlan {
   root: string;
   /** Runs at once. */
   concurrency: number;
-  /** GPU ids to hand out (empty: runs get no GPUs). */
+  /** GPU ids to hand out on this machine (empty: none here; a server pool lists them per server). */
   gpus: number[];
+  /** The SSH server pool (then `executor` is `{ kind: 'ssh' }`). */
+  servers?: ResolvedServer[];
   gpusPerRun: number;
   runsPerGpu: number;
   gpuPolicy?: GpuPolicy & { checkIntervalSeconds: number };
@@ -163,8 +168,12 @@ export function resolvePlan(input: unknown, options: ResolvePlanOptions): Resolv
       message: `is ${gpusPerRun} but the plan lists ${gpus.length} GPUs`,
     });
   }
-  if (plan.gpuPolicy && gpus.length === 0)
+  const servers = resolveServers(plan, specs, problems, runsPerGpu);
+  const serverGpus = servers?.some((server) => server.gpus.length > 0) ?? false;
+  if (plan.gpuPolicy && !servers && gpus.length === 0)
     problems.push({ path: 'gpuPolicy', message: 'needs the plan to list gpus' });
+  if (plan.gpuPolicy && !servers && hostPolicy(plan.gpuPolicy))
+    problems.push({ path: 'gpuPolicy', message: 'maxCpuPercent and minFreeRamMiB need servers' });
   if (plan.executor?.kind === 'slurm' && gpus.length > 0)
     problems.push({
       path: 'gpus',
@@ -172,7 +181,7 @@ export function resolvePlan(input: unknown, options: ResolvePlanOptions): Resolv
     });
   const checkedSpecGpus = new Set<string>();
   for (const spec of specs) {
-    if (spec.gpus === undefined || checkedSpecGpus.has(spec.sourcePath)) continue;
+    if (servers || spec.gpus === undefined || checkedSpecGpus.has(spec.sourcePath)) continue;
     checkedSpecGpus.add(spec.sourcePath); // a sweep's setting is the same for all its runs
     const path = `${spec.sourcePath}.gpus`;
     if (typeof spec.gpus === 'number') {
@@ -206,13 +215,15 @@ export function resolvePlan(input: unknown, options: ResolvePlanOptions): Resolv
     options.root !== undefined
       ? resolve(options.root)
       : resolve(baseDir, plan.root ?? PLAN_DEFAULTS.root);
-  const gpuSlots = gpus.length * runsPerGpu;
+  const gpuSlots = servers
+    ? servers.reduce((sum, server) => sum + server.maxRuns, 0)
+    : gpus.length * runsPerGpu;
+  const anyGpus = servers ? serverGpus : gpus.length > 0;
   const runs = specs.map((spec): ResolvedRun => {
     const retries = spec.retries ?? plan.retries ?? PLAN_DEFAULTS.retries;
     const pinned = Array.isArray(spec.gpus) ? [...spec.gpus] : undefined;
     const gpuCount =
-      pinned?.length ??
-      (typeof spec.gpus === 'number' ? spec.gpus : gpus.length > 0 ? gpusPerRun : 0);
+      pinned?.length ?? (typeof spec.gpus === 'number' ? spec.gpus : anyGpus ? gpusPerRun : 0);
     const timeoutSeconds = spec.timeoutSeconds ?? plan.timeoutSeconds;
     const run: ResolvedRun = {
       id: spec.id,
@@ -237,6 +248,7 @@ export function resolvePlan(input: unknown, options: ResolvePlanOptions): Resolv
     if (timeoutSeconds !== undefined) run.timeoutSeconds = timeoutSeconds;
     if (spec.progress?.epochDirs) run.epochDirs = { ...spec.progress.epochDirs };
     if (spec.slurm) run.slurm = { ...spec.slurm };
+    if (spec.servers) run.servers = [...new Set(spec.servers)];
     return run;
   });
 
@@ -271,6 +283,10 @@ export function resolvePlan(input: unknown, options: ResolvePlanOptions): Resolv
   if (plan.logMaxBytes !== undefined) resolved.logMaxBytes = plan.logMaxBytes;
   if (plan.metricsMaxBytes !== undefined) resolved.metricsMaxBytes = plan.metricsMaxBytes;
   if (plan.executor) resolved.executor = { ...plan.executor };
+  if (servers) {
+    resolved.servers = servers;
+    resolved.executor ??= { kind: 'ssh' };
+  }
   return resolved;
 }
 
@@ -300,6 +316,10 @@ function validParts(input: unknown): PartialPlan {
     sweeps: parsedSweeps,
     knownIds,
   };
+}
+
+function hostPolicy(policy: GpuPolicy): boolean {
+  return policy.maxCpuPercent !== undefined || policy.minFreeRamMiB !== undefined;
 }
 
 function describeSource(spec: SourcedRunSpec): string {

@@ -1,17 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test as base } from 'vitest';
+import { testWithTempDir } from '@runboard/test-kit';
+import { describe, expect } from 'vitest';
 import { countCompleteEpochDirs } from './epoch-dirs.js';
 
-const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = mkdtempSync(join(tmpdir(), 'runboard-epochs-'));
-    await use(dir);
-    rmSync(dir, { recursive: true, force: true });
-  },
-});
+const test = testWithTempDir('runboard-epochs-');
 
 function epoch(dir: string, name: string, files: string[]): void {
   mkdirSync(join(dir, name), { recursive: true });

@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { testWithTempDir } from '../../test/temp-dir.js';
+import { testWithTempDir } from '@runboard/test-kit';
 import { clearCancelRequest, readControlRequest, requestCancel } from './control-request.js';
 
 const test = testWithTempDir('runboard-control-');

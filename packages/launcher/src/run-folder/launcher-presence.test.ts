@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { testWithTempDir } from '../../test/temp-dir.js';
+import { testWithTempDir } from '@runboard/test-kit';
 import {
   LAUNCHERS_FILE,
   queuedWaiting,

@@ -181,6 +181,16 @@ export const runRecordSchema = z
       .optional()
       .describe("The name of the plan's server the latest attempt was started on."),
     executor: runExecutorSchema.nullable().optional(),
+    requeued: z
+      .number()
+      .int()
+      .nonnegative()
+      .nullable()
+      .optional()
+      .describe(
+        "How often Slurm requeued the attempt's job (preemption, scontrol requeue, a failed node): " +
+          'each time the same attempt went back to starting, not counted as a failed attempt.',
+      ),
     progress: runProgressSchema.nullable().optional(),
     metrics: runMetricsSchema.nullable().optional(),
   })

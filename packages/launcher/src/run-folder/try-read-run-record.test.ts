@@ -1,27 +1,13 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JsonParseError, JsonReadError, JsonValidationError } from '@runboard/json-io';
-import { describe, expect, test as base } from 'vitest';
+import { testRunRecord, testWithTempDir } from '@runboard/test-kit';
+import { describe, expect } from 'vitest';
 import { tryReadRunRecord } from './run-records.js';
 
-const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'runboard-try-read-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-});
+const test = testWithTempDir('runboard-try-read-');
 
-const record = {
-  schemaVersion: 1,
-  id: 'cdd/run_2',
-  status: 'running',
-  attempt: 1,
-  command: ['python', 'train.py'],
-  updatedAt: '2026-11-27T10:05:00.000Z',
-};
+const record = testRunRecord('cdd/run_2');
 
 describe('tryReadRunRecord', () => {
   test('a valid record', async ({ dir }) => {

@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { testWithTempDir } from '../../test/temp-dir.js';
+import { testWithTempDir } from '@runboard/test-kit';
 import { OUTCOME_FILE_BYTES, RUN_FILES } from '../run-folder/run-files.js';
 import { readAttemptOutcome } from '../run-folder/run-records.js';
 import { OutcomeFile } from './outcome-file.js';

@@ -6,6 +6,8 @@ export interface ExecSpec {
   /** Absolute run folder (on a shared filesystem for remote executors). */
   runDir: string;
   attempt: number;
+  /** The plan's server the launcher placed the run on (a plan with `servers`). */
+  server?: string;
   /** GPU ids for `CUDA_VISIBLE_DEVICES`; empty: none. */
   gpus: readonly number[];
   /** Whether the plan hands out GPUs at all (a run with none then sees `CUDA_VISIBLE_DEVICES=""`). */
@@ -46,6 +48,29 @@ export interface StartedExec {
 }
 
 /**
+ * What an executor with a server pool says about its servers, for the scheduler: which may take
+ * runs now, and which of their GPUs the plan's `gpuPolicy` allows.
+ */
+export interface ServerStatusView {
+  /** Whether runs may start on the server now (it answers and passed its host check). */
+  usable(server: string): boolean;
+  /** `gpus` of the server the policy allows now (all without a policy); `undefined`: no answer yet. */
+  allowedGpus(server: string, gpus: readonly number[]): ReadonlySet<number> | undefined;
+  /** Why the policy refuses the whole server (CPU load, RAM), or `undefined`. */
+  hostRefusal(server: string): string | undefined;
+  /** Why the policy refuses `candidates` on the server, for a run's `waiting.detail`. */
+  refusals(server: string, candidates: readonly number[]): string;
+}
+
+/** How an executor reaches the launch it serves. */
+export interface ExecutorHooks {
+  /** A warning for the launch's events (said once per condition by the executor). */
+  warn(message: string): void;
+  /** Something changed that may let waiting runs start (a server came back, a new probe). */
+  changed(): void;
+}
+
+/**
  * Where runs execute: starts `runboard exec` for one attempt, detached so the run outlives the
  * launcher, and answers for the processes of the hosts it runs them on. The local executor
  * works on this machine; SSH and Slurm executors will start the same supervisor elsewhere on a
@@ -67,6 +92,10 @@ export interface Executor {
    * Resolves with the number of process groups stopped.
    */
   stopOrphanedJob(record: RunRecord, runDir: string): Promise<number>;
+  /** The server pool's state, for executors that have one (SSH). */
+  readonly servers?: ServerStatusView;
+  /** The launch connects itself before the first start. */
+  attach?(hooks: ExecutorHooks): void;
   /** Runs are waiting to start: get ready for the next one (e.g. start a process ahead). */
   warm?(): void;
   /** The launch is over: let go of anything started ahead. Started runs are not touched. */

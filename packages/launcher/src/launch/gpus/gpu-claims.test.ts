@@ -1,23 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readJson, writeJson } from '@runboard/json-io';
-import { describe, expect, test as base } from 'vitest';
+import { testWithTempDir } from '@runboard/test-kit';
+import { describe, expect } from 'vitest';
 import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from '../../run-folder/run-record.js';
 import { GPU_CLAIMS_FILE, holdsGpus, withGpuClaims } from './gpu-claims.js';
 
-const test = base.extend<{ root: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  root: async ({}, use) => {
-    const root = await mkdtemp(join(tmpdir(), 'runboard-gpu-claims-'));
-    try {
-      await use(root);
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
-  },
-});
+const test = testWithTempDir('runboard-gpu-claims-');
 
 const host = hostname();
 /** A pid that is surely dead: a child that already exited. */
@@ -70,7 +60,7 @@ describe('withGpuClaims', () => {
   const options = { stalledAfterSeconds: 60 };
 
   test('counts GPUs held by listed runs, drops the ones that hold nothing, lists a new claim', async ({
-    root,
+    dir: root,
   }) => {
     await writeJson(
       join(root, 'live', 'progress.json'),
@@ -106,7 +96,7 @@ describe('withGpuClaims', () => {
     expect(await readJson(join(root, GPU_CLAIMS_FILE))).toEqual({ version: 1, holders: ['live'] });
   });
 
-  test('claims on one root run one at a time', async ({ root }) => {
+  test('claims on one root run one at a time', async ({ dir: root }) => {
     let inside = 0;
     let most = 0;
     await Promise.all(
@@ -122,7 +112,7 @@ describe('withGpuClaims', () => {
     expect(most).toBe(1);
   });
 
-  test('passes errors of the claim through', async ({ root }) => {
+  test('passes errors of the claim through', async ({ dir: root }) => {
     await expect(
       withGpuClaims(root, 'a', options, () => Promise.reject(new Error('boom'))),
     ).rejects.toThrow('boom');

@@ -4,6 +4,7 @@ import { updateJson } from '@runboard/json-io';
 import { isLocalProcessAlive } from '../../run-folder/process-alive.js';
 import type { RunRecord } from '../../run-folder/run-record.js';
 import { readRunRecord } from '../../run-folder/run-records.js';
+import type { ServerBusy } from './server-slots.js';
 
 /**
  * The root-level file whose lock serialises GPU choices of every launcher on a root. It lists
@@ -54,6 +55,35 @@ export function holdsGpus(record: RunRecord, options: GpuHoldOptions): boolean {
 
 const thisHost = hostname();
 
+/**
+ * Whether a record of a server pool's run (`server` set) holds a slot on its server now: a
+ * `starting` claim by a launcher not known dead, younger than `stalledAfterSeconds`, or a
+ * `running` run whose heartbeat is fresh and whose supervisor is not known dead on its host.
+ * Liveness on other hosts comes from `isProcessAlive` (the SSH executor's probes).
+ *
+ * @example
+ * holdsServerSlot(record, { now: Date.now(), stalledAfterSeconds: 60, isProcessAlive });
+ */
+export function holdsServerSlot(record: RunRecord, options: GpuHoldOptions): boolean {
+  if (!record.server) return false;
+  const isAlive = options.isProcessAlive ?? isLocalProcessAlive;
+  const fresh = (time: string | null | undefined) => {
+    const at = Date.parse(time ?? '');
+    return Number.isNaN(at) || options.now - at <= options.stalledAfterSeconds * 1000;
+  };
+  if (record.status === 'starting')
+    return (
+      fresh(record.updatedAt) &&
+      !(record.launcher && isAlive(record.launcher.host, record.launcher.pid) === false)
+    );
+  if (record.status === 'running')
+    return (
+      fresh(record.heartbeatAt) &&
+      !(record.host && record.supervisorPid && isAlive(record.host, record.supervisorPid) === false)
+    );
+  return false;
+}
+
 /** Thrown inside the update to leave the file as it is. */
 const UNCHANGED = Symbol('unchanged');
 
@@ -74,7 +104,7 @@ export async function withGpuClaims(
   root: string,
   runId: string,
   options: Pick<GpuHoldOptions, 'stalledAfterSeconds' | 'isProcessAlive'>,
-  claim: (busy: Map<number, number>) => Promise<boolean>,
+  claim: (busy: Map<number, number>, servers: Map<string, ServerBusy>) => Promise<boolean>,
 ): Promise<void> {
   try {
     await updateJson<GpuClaimsFile | null>(
@@ -85,21 +115,35 @@ export async function withGpuClaims(
         const now = Date.now();
         const records = await Promise.all(others.map((id) => readHolder(root, id)));
         const busy = new Map<number, number>();
+        const servers = new Map<string, ServerBusy>();
         const holders: string[] = [];
         others.forEach((id, index) => {
           const record = records[index];
           // Unreadable now (e.g. being repaired): stays listed, looked at again next time.
           if (record === null) holders.push(id);
+          if (record?.server) {
+            if (!holdsServerSlot(record, { now, ...options })) return;
+            holders.push(id);
+            const held = servers.get(record.server) ?? { runs: 0, gpus: new Map() };
+            held.runs++;
+            for (const gpu of record.gpus ?? []) held.gpus.set(gpu, (held.gpus.get(gpu) ?? 0) + 1);
+            servers.set(record.server, held);
+            return;
+          }
           if (!record || !holdsGpus(record, { now, ...options })) return;
           holders.push(id);
           for (const gpu of record.gpus ?? []) busy.set(gpu, (busy.get(gpu) ?? 0) + 1);
         });
         // The run itself is not counted against itself (a claim replaces its record), but when
         // it did not claim, another launcher's claim of it may hold GPUs: it stays listed then.
-        if (await claim(busy)) holders.push(runId);
+        if (await claim(busy, servers)) holders.push(runId);
         else {
           const record = await readHolder(root, runId);
-          if (record === null || (record && holdsGpus(record, { now: Date.now(), ...options })))
+          const holdOptions = { now: Date.now(), ...options };
+          if (
+            record === null ||
+            (record && (holdsGpus(record, holdOptions) || holdsServerSlot(record, holdOptions)))
+          )
             holders.push(runId);
         }
         if (sameList(listed, holders)) throw UNCHANGED;

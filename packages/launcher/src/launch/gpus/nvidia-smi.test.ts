@@ -1,32 +1,28 @@
-import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  H200_FIXTURES,
+  installFakeNvidiaSmi,
+  makeTempDir,
+  removeTempDir,
+} from '@runboard/test-kit';
 import { describe, expect, test as base } from 'vitest';
 import { queryGpus, readGpuStatus } from './nvidia-smi.js';
 
-const FAKE = fileURLToPath(
-  new URL('../../../test/fixtures/launch/fake-nvidia-smi.mjs', import.meta.url),
-);
-const H200 = fileURLToPath(
-  new URL('../../../test/fixtures/nvidia-smi-h200/query-gpu.csv', import.meta.url),
-);
-
-/** A folder with a fake `nvidia-smi` put first on PATH for each test. */
+/** A folder with test-kit's fake `nvidia-smi` put first on PATH for each test. */
 const test = base.extend<{ bin: string }>({
   bin: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const bin = await mkdtemp(join(tmpdir(), 'runboard-fake-smi-'));
-      await copyFile(FAKE, join(bin, 'nvidia-smi'));
-      await chmod(join(bin, 'nvidia-smi'), 0o755);
+      const dir = await makeTempDir('runboard-fake-smi-');
+      const bin = dirname(await installFakeNvidiaSmi(join(dir, 'bin')));
       const saved = { ...process.env };
       process.env.PATH = `${bin}:${process.env.PATH}`;
       try {
         await use(bin);
       } finally {
         process.env = saved;
-        await rm(bin, { recursive: true, force: true });
+        await removeTempDir(dir);
       }
     },
     { auto: true },
@@ -35,7 +31,7 @@ const test = base.extend<{ bin: string }>({
 
 describe('queryGpus / readGpuStatus', () => {
   test('runs nvidia-smi from PATH and parses GPUs and their processes', async ({ bin }) => {
-    process.env.FAKE_NVIDIA_SMI_GPUS = H200;
+    process.env.FAKE_NVIDIA_SMI_GPUS = join(H200_FIXTURES, 'query-gpu.csv');
     const apps = join(bin, 'apps.csv');
     await writeFile(apps, 'GPU-2a311d9d-4e63-03d1-940a-9fa658b398ad, 4242, 20480\n');
     process.env.FAKE_NVIDIA_SMI_APPS = apps;

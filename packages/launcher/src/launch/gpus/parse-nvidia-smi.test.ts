@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { H200_FIXTURES } from '@runboard/test-kit';
 import { describe, expect, test } from 'vitest';
 import { parseComputeAppsQuery, parseGpuQuery } from './parse-nvidia-smi.js';
 
-const fixture = (name: string) =>
-  readFileSync(new URL(`../../../test/fixtures/nvidia-smi-h200/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(join(H200_FIXTURES, name), 'utf8');
 
 describe('nvidia-smi parsing', () => {
   test('real H200 --query-gpu output (noheader, nounits)', () => {

@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { ResolvedServer } from '../../../plan/resolve-servers.js';
+import { SshCommandError } from './ssh-errors.js';
+
+/** What one remote command printed. */
+export interface SshResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SshConnectionOptions {
+  /** The private folder (0700) of the ControlMaster sockets. */
+  controlDir: string;
+  /** Arguments before the host, e.g. `['-F', '/path/ssh_config']`. */
+  sshArgs?: readonly string[];
+  /** The `ssh` program (default `ssh` on `PATH`). */
+  ssh?: string;
+  /** How long the master connection outlives its last use (default 600 s). */
+  persistSeconds?: number;
+  /** Give up a command after this long (default 30 s). */
+  timeoutMs?: number;
+}
+
+/** ssh's own exit status for a connection failure (the remote command's is passed through). */
+const SSH_CONNECTION_FAILED = 255;
+
+/**
+ * Commands on one server through the system `ssh` client (so `~/.ssh/config`, agents, jump
+ * hosts and known_hosts apply), over one OpenSSH ControlMaster connection: the first command
+ * opens it alone, every later one is a channel of it, so many commands cost one handshake.
+ *
+ * @example
+ * const connection = new SshConnection(server, { controlDir });
+ * const { stdout } = await connection.run('hostname');
+ * await connection.close();
+ */
+export class SshConnection {
+  readonly server: ResolvedServer;
+  readonly #options: SshConnectionOptions;
+  /** The master is being opened (or is open): other commands wait for it. */
+  #master: Promise<void> | undefined;
+  /** Remote commands run, for tests and the benchmark. */
+  commands = 0;
+
+  constructor(server: ResolvedServer, options: SshConnectionOptions) {
+    this.server = server;
+    this.#options = options;
+  }
+
+  /** `ssh`'s arguments up to and including the host. */
+  get baseArgs(): string[] {
+    const { server } = this;
+    const options = this.#options;
+    const args = [
+      ...(options.sshArgs ?? []),
+      '-o',
+      'ControlMaster=auto',
+      '-o',
+      `ControlPath=${join(options.controlDir, '%C')}`,
+      '-o',
+      `ControlPersist=${options.persistSeconds ?? 600}`,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ServerAliveInterval=5',
+      '-o',
+      'ServerAliveCountMax=2',
+      '-T',
+    ];
+    if (server.user !== undefined) args.push('-l', server.user);
+    if (server.port !== undefined) args.push('-p', String(server.port));
+    if (server.identityFile !== undefined)
+      args.push('-i', server.identityFile.replace(/^~(?=\/)/, process.env.HOME ?? '~'));
+    args.push(server.host);
+    return args;
+  }
+
+  /**
+   * Runs `command` (a shell command line) on the server. Rejects with {@link SshCommandError}
+   * only when the connection fails (ssh's status 255); a failing remote command resolves with
+   * its status.
+   */
+  async run(
+    command: string,
+    options: { input?: string; timeoutMs?: number } = {},
+  ): Promise<SshResult> {
+    const opening = this.#master;
+    if (opening) await opening.catch(() => undefined);
+    let result: SshResult;
+    if (!this.#master) {
+      let done!: () => void;
+      this.#master = new Promise((resolve) => (done = resolve));
+      try {
+        result = await this.#spawn(command, options);
+      } finally {
+        done();
+      }
+    } else result = await this.#spawn(command, options);
+    if (result.code === SSH_CONNECTION_FAILED) {
+      this.#master = undefined; // the next command opens a fresh one, alone
+      throw new SshCommandError(this.server.name, result.code, result.stderr);
+    }
+    return result;
+  }
+
+  /** Asks the master to exit (the launch is over). */
+  async close(): Promise<void> {
+    this.#master = undefined;
+    await this.#spawnRaw(['-O', 'exit', ...this.baseArgs], {
+      timeoutMs: 5_000,
+    }).catch(() => undefined);
+  }
+
+  #spawn(command: string, options: { input?: string; timeoutMs?: number }): Promise<SshResult> {
+    this.commands++;
+    return this.#spawnRaw([...this.baseArgs, '--', command], options);
+  }
+
+  #spawnRaw(args: string[], options: { input?: string; timeoutMs?: number }): Promise<SshResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.#options.ssh ?? 'ssh', args, {
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      if (options.input !== undefined) {
+        child.stdin!.on('error', () => undefined);
+        child.stdin!.end(options.input);
+      }
+      const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 30_000;
+      const timer = setTimeout(() => {
+        stderr += `\nno answer in ${timeoutMs} ms`;
+        child.kill('SIGKILL');
+      }, timeoutMs);
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new SshCommandError(this.server.name, null, error.message, { cause: error }));
+      });
+      child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code: signal ? SSH_CONNECTION_FAILED : code, stdout, stderr });
+      });
+    });
+  }
+}

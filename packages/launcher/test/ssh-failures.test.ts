@@ -1,0 +1,125 @@
+import { describe, expect } from 'vitest';
+import { launch, loadPlan, type LaunchEvent } from '../src/index.js';
+import { markJob, overlappingRuns, readMarks, readRecords } from './launch-helpers.js';
+import { join } from 'node:path';
+import {
+  killHost,
+  server,
+  sshExecutor,
+  sshSkipReason,
+  sshTest as test,
+  startHost,
+  startSshLauncher,
+  writeSshPlan,
+} from './ssh-helpers.js';
+
+// gpu-c is this file's own host: killing it does not disturb the other files' hosts.
+const skip =
+  sshSkipReason() ?? (process.getuid?.() === 0 ? startHost('gpu-c', '127.0.0.4') : 'not root');
+if (skip) console.warn(`SSH failure tests skipped: ${skip}`);
+
+const warnings = (events: readonly LaunchEvent[], pattern: RegExp) =>
+  events.filter((event) => event.type === 'warning' && pattern.test(event.message));
+
+describe.skipIf(skip !== undefined)('SSH server failures', () => {
+  test(
+    'a server that dies mid-plan leaves scheduling with one warning, its run is retried elsewhere, and it comes back',
+    { timeout: 240_000 },
+    async ({ dir }) => {
+      const file = await writeSshPlan(dir, {
+        stalledAfterSeconds: 6,
+        retries: 1,
+        servers: [
+          await server(dir, 'gpu-a', { maxRuns: 1 }),
+          await server(dir, 'gpu-c', { maxRuns: 1 }),
+        ],
+        sweeps: [
+          {
+            id: 'down/run_{seed}',
+            command: markJob(3000),
+            matrix: { seed: [1, 2, 3, 4, 5, 6, 7, 8] },
+          },
+        ],
+      });
+      const executor = await sshExecutor(file);
+      const events: LaunchEvent[] = [];
+      const launched = launch({
+        plan: await loadPlan(file),
+        executor,
+        onEvent: (event) => events.push(event),
+      });
+      const root = join(dir, 'logs');
+      const onC = () =>
+        [...readRecords(root).values()].find(
+          (record) => record.server === 'gpu-c' && record.status === 'running',
+        );
+      await expect.poll(onC, { timeout: 60_000 }).toBeDefined();
+      const killed = onC()!;
+      killHost('gpu-c');
+      await expect
+        .poll(() => warnings(events, /server gpu-c is out of scheduling/).length, {
+          timeout: 30_000,
+        })
+        .toBe(1);
+      expect(startHost('gpu-c', '127.0.0.4')).toBeUndefined();
+      const backAt = Date.now();
+      await expect
+        .poll(() => warnings(events, /server gpu-c answers again/).length, { timeout: 60_000 })
+        .toBe(1);
+      const result = await launched;
+      await executor.shutdown();
+
+      expect(result.exitCode).toBe(0);
+      expect(warnings(events, /server gpu-c is out of scheduling/)).toHaveLength(1);
+      const records = readRecords(root);
+      const retried = records.get(killed.id)!;
+      expect(retried).toMatchObject({ status: 'succeeded', attempt: 2 });
+      expect(events).toContainEqual(
+        expect.objectContaining({ type: 'lost', runId: killed.id, attempt: 1 }),
+      );
+      expect(overlappingRuns(readMarks(join(dir, 'marks.log')))).toEqual([]);
+      // Back in scheduling: runs started there after it answered again.
+      const laterOnC = [...records.values()].filter(
+        (record) => record.server === 'gpu-c' && Date.parse(record.startedAt ?? '') > backAt,
+      );
+      expect(laterOnC.length).toBeGreaterThan(0);
+    },
+  );
+
+  test(
+    'a launcher killed with SIGKILL and started again adopts remote runs without starting them again',
+    { timeout: 120_000 },
+    async ({ dir }) => {
+      const file = await writeSshPlan(dir, {
+        sweeps: [
+          {
+            id: 'adopt/run_{seed}',
+            command: markJob(5000, '--wait-for-starts', '4'),
+            matrix: { seed: [1, 2, 3, 4] },
+          },
+        ],
+      });
+      const root = join(dir, 'logs');
+      const first = await startSshLauncher(file);
+      await expect
+        .poll(
+          () =>
+            [...readRecords(root).values()].filter((record) => record.status === 'running').length,
+          { timeout: 60_000 },
+        )
+        .toBe(4);
+      first.child.kill('SIGKILL');
+      expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+
+      const second = await startSshLauncher(file);
+      expect(await second.exited, second.stderr()).toEqual({ code: 0, signal: null });
+      const events = second.events;
+      expect(events.filter((event) => event.type === 'adopted')).toHaveLength(4);
+      expect(events.filter((event) => event.type === 'started')).toHaveLength(0);
+      const marks = readMarks(join(dir, 'marks.log'));
+      expect(marks.filter((mark) => mark.kind === 'start')).toHaveLength(4);
+      for (const record of readRecords(root).values())
+        expect(record).toMatchObject({ status: 'succeeded', attempt: 1 });
+    },
+  );
+});

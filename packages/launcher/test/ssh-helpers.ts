@@ -1,0 +1,197 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { testWithTempDir } from '@runboard/test-kit';
+import type { LaunchEvent, LaunchOptions } from '../src/index.js';
+import { launch, loadPlan } from '../src/index.js';
+import {
+  createSshExecutor,
+  type SshExecutor,
+  type SshExecutorOptions,
+} from '../src/launch/executors/ssh/index.js';
+import {
+  entryBundles,
+  FIXTURES,
+  readMarks,
+  readRecords,
+  startLauncher,
+  writePlan,
+  type LauncherProcess,
+} from './launch-helpers.js';
+
+/** Where tools/ci/start-sshd.sh keeps the simulated hosts' keys, ssh_config and logs. */
+export const SSH_CI_DIR = process.env.RUNBOARD_SSH_CI ?? '/tmp/runboard-ssh-ci';
+export const SSH_CONFIG = join(SSH_CI_DIR, 'ssh_config');
+export const SSH_ARGS = ['-F', SSH_CONFIG];
+/** `runboard` on the simulated hosts: the bundled supervisor (fixtures/ssh/runboard.sh). */
+export const REMOTE_RUNBOARD = join(FIXTURES, 'ssh', 'runboard.sh');
+/** The two hosts tools/ci/start-sshd.sh starts by default. */
+export const HOSTS = ['gpu-a', 'gpu-b'] as const;
+
+/** Runs `command` on a simulated host with a fresh connection (no ControlMaster). */
+export function sshRun(
+  host: string,
+  command: string,
+  extraArgs: readonly string[] = [],
+): { status: number | null; stdout: string } {
+  const result = spawnSync('ssh', [...SSH_ARGS, ...extraArgs, host, command], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout ?? '' };
+}
+
+/**
+ * Why the SSH tests cannot run here, or `undefined` when every host of `hosts` answers with its
+ * own hostname (tools/ci/start-sshd.sh starts them, as root; CI must).
+ */
+export function sshSkipReason(hosts: readonly string[] = HOSTS): string | undefined {
+  if (!existsSync(SSH_CONFIG)) return `${SSH_CONFIG} is missing (run tools/ci/start-sshd.sh)`;
+  for (const host of hosts) {
+    const answer = sshRun(host, 'hostname');
+    if (answer.status !== 0 || answer.stdout.trim() !== host)
+      return `simulated host ${host} does not answer (run tools/ci/start-sshd.sh)`;
+  }
+  return undefined;
+}
+
+/**
+ * A key of the test's own, authorized on every simulated host: logins with it are counted by
+ * {@link handshakes}, apart from other tests' logins.
+ */
+export function testKey(dir: string): { file: string; fingerprint: string } {
+  const file = join(dir, 'id_test');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'runboard-test', '-f', file]);
+  appendFileSync(join(SSH_CI_DIR, 'authorized_keys'), readFileSync(`${file}.pub`, 'utf8'));
+  const fingerprint = execFileSync('ssh-keygen', ['-l', '-f', `${file}.pub`], { encoding: 'utf8' });
+  return { file, fingerprint: fingerprint.split(' ')[1] };
+}
+
+/** Logins (handshakes) with the key `fingerprint` in a simulated host's sshd log so far. */
+export function handshakes(host: string, fingerprint: string): number {
+  const log = join(SSH_CI_DIR, 'hosts', host, 'sshd.log');
+  if (!existsSync(log)) return 0;
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('Accepted publickey') && line.trimEnd().endsWith(fingerprint))
+    .length;
+}
+
+/** The env of the simulated hosts' runs: the bundled supervisor, its node and the mark log. */
+export async function serverEnv(dir: string): Promise<Record<string, string>> {
+  return {
+    RB_NODE: process.execPath,
+    RB_EXEC_BUNDLE: (await entryBundles()).exec,
+    MARK_LOG: join(dir, 'marks.log'),
+  };
+}
+
+/** A server entry of a plan for a simulated host. */
+export async function server(
+  dir: string,
+  name: string,
+  fields: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
+  return {
+    name,
+    runboard: REMOTE_RUNBOARD,
+    ...fields,
+    env: { ...(await serverEnv(dir)), ...(fields.env as object | undefined) },
+  };
+}
+
+/** Writes an SSH plan (heartbeat every second) over `servers` (default: gpu-a and gpu-b, CPU only). */
+export async function writeSshPlan(dir: string, plan: Record<string, unknown>): Promise<string> {
+  return writePlan(dir, {
+    heartbeatSeconds: 1,
+    stalledAfterSeconds: 6,
+    servers:
+      plan.servers ?? (await Promise.all(HOSTS.map((host) => server(dir, host, { maxRuns: 2 })))),
+    ...plan,
+  });
+}
+
+/** The SSH executor for a plan file, over the simulated hosts' ssh_config. */
+export async function sshExecutor(
+  planFile: string,
+  options: Partial<SshExecutorOptions> = {},
+): Promise<SshExecutor> {
+  return createSshExecutor({
+    plan: await loadPlan(planFile),
+    sshArgs: SSH_ARGS,
+    probeIntervalMs: 500,
+    ...options,
+  });
+}
+
+/**
+ * Starts a launcher process (the bundled launcher entry) on an SSH plan: the executor the plan
+ * names, over the simulated hosts' ssh_config.
+ */
+export function startSshLauncher(planFile: string): Promise<LauncherProcess> {
+  return startLauncher(planFile, { RB_SSH_ARGS: JSON.stringify(SSH_ARGS) });
+}
+
+/** Launches an SSH plan in this process; resolves with the result, events, marks and records. */
+export async function runSshPlan(
+  dir: string,
+  plan: Record<string, unknown>,
+  options: Partial<LaunchOptions> & { executor?: SshExecutor } = {},
+) {
+  const file = await writeSshPlan(dir, plan);
+  const executor = options.executor ?? (await sshExecutor(file));
+  const events: LaunchEvent[] = [];
+  try {
+    const result = await launch({
+      plan: await loadPlan(file),
+      executor,
+      onEvent: (event) => events.push(event),
+      ...options,
+    });
+    return {
+      result,
+      events,
+      executor,
+      marks: readMarks(join(dir, 'marks.log')),
+      records: readRecords(join(dir, 'logs')),
+    };
+  } finally {
+    await executor.shutdown();
+  }
+}
+
+/** Kills, on its host, every process group a test's runs left (records name host and pids). */
+export function killRemoteRuns(root: string): void {
+  for (const record of readRecords(root).values()) {
+    const host = record.server;
+    const pids = [record.supervisorPid, record.pid].filter(
+      (pid): pid is number => !!pid && pid > 1,
+    );
+    if (!host || pids.length === 0) continue;
+    sshRun(
+      host,
+      pids.map((pid) => `kill -KILL -- -${pid} ${pid} 2>/dev/null`).join('; ') + '; true',
+    );
+  }
+}
+
+/** A fresh temp folder per test, removed afterwards with the runs it left on the hosts. */
+export const sshTest = testWithTempDir('runboard-ssh-', (dir) => killRemoteRuns(join(dir, 'logs')));
+
+/** tools/ci/start-sshd.sh of this repository. */
+export const START_SSHD = join(FIXTURES, '..', '..', '..', '..', 'tools', 'ci', 'start-sshd.sh');
+
+/** Starts (or keeps) simulated host `name` on `address`; `undefined` on success, else why not. */
+export function startHost(name: string, address: string): string | undefined {
+  const result = spawnSync('bash', [START_SSHD, `${name}=${address}`], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return result.status === 0 ? undefined : `${START_SSHD} failed: ${result.stderr || result.error}`;
+}
+
+/** Ends simulated host `name` at once: its namespace's init (sshd) and every process in it. */
+export function killHost(name: string): void {
+  const pid = Number(readFileSync(join(SSH_CI_DIR, 'hosts', name, 'ns.pid'), 'utf8'));
+  process.kill(pid, 'SIGKILL');
+}
