@@ -5,7 +5,7 @@ import { describe, expect, expectTypeOf, test as base } from 'vitest';
 import { STATUS_SORT_ORDER, startDashboardServer } from '@runboard/dashboard-api';
 import type * as Api from '@runboard/dashboard-api';
 import { parseGpuQuery } from '@runboard/launcher';
-import { makeTempDir, readH200Fixture, removeTempDir } from '@runboard/test-kit';
+import { readH200Fixture, tempDirFixture } from '@runboard/test-kit';
 import type { ControlRequest, MetricsLine, RunProgress, RunRecord } from '@runboard/launcher';
 import { ApiClient, ApiError, toLogPiece } from '../src/page/api-client.js';
 import type * as Page from '../src/page/api-types.js';
@@ -51,12 +51,7 @@ describe('the page reads the fields the API sends, with their types', () => {
 const TOKEN = 'contract-token-51b0';
 
 const test = base.extend<{ root: string; server: Api.DashboardServer }>({
-  // eslint-disable-next-line no-empty-pattern
-  root: async ({}, use) => {
-    const root = await makeTempDir('runboard-web-contract-');
-    await use(root);
-    await removeTempDir(root);
-  },
+  root: tempDirFixture('runboard-web-contract-'),
   server: async ({ root }, use) => {
     // The real H200 capture through the launcher's parser, with this test's process on it.
     const gpus = parseGpuQuery(await readH200Fixture('query-gpu.csv'));

@@ -1,6 +1,11 @@
+import { RunboardError } from '@runboard/locking';
+
 /** Stable codes of this package's errors and warnings. */
 export const DASHBOARD_ERROR_CODES = {
-  /** The watcher ran out of OS watches (or `poll` was asked for): the index polls instead. */
+  /**
+   * The index polls instead of using OS file events: the root is on a shared file system
+   * (NFS, FUSE/sshfs, Lustre …), or the OS ran out of watches.
+   */
   polling: 'RUNBOARD_DASHBOARD_POLLING',
   /** The file watcher reported an error it keeps running after. */
   watchError: 'RUNBOARD_DASHBOARD_WATCH_ERROR',
@@ -18,23 +23,13 @@ export type DashboardErrorCode = (typeof DASHBOARD_ERROR_CODES)[keyof typeof DAS
  * Something the operator should know that does not stop the dashboard, e.g. the switch to
  * polling. Given to `onWarning` (default: `process.emitWarning`).
  */
-export class DashboardWarning extends Error {
-  override readonly name = 'DashboardWarning';
-  constructor(
-    readonly code: DashboardErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
+export class DashboardWarning extends RunboardError<DashboardErrorCode> {}
 
 /** `startDashboardServer` was asked to listen on a non-loopback address without a token. */
-export class InsecureBindError extends Error {
-  override readonly name = 'InsecureBindError';
-  readonly code = DASHBOARD_ERROR_CODES.insecureBind;
+export class InsecureBindError extends RunboardError<typeof DASHBOARD_ERROR_CODES.insecureBind> {
   constructor(readonly host: string) {
     super(
+      DASHBOARD_ERROR_CODES.insecureBind,
       `Refusing to listen on ${host}: it is not a loopback address and no token was given. ` +
         'Pass a token (it then guards every API request), or listen on 127.0.0.1.',
     );
@@ -42,13 +37,15 @@ export class InsecureBindError extends Error {
 }
 
 /** The root folder given to the index does not exist or is not a folder. */
-export class DashboardRootError extends Error {
-  override readonly name = 'DashboardRootError';
-  readonly code = DASHBOARD_ERROR_CODES.badRoot;
+export class DashboardRootError extends RunboardError<typeof DASHBOARD_ERROR_CODES.badRoot> {
   constructor(
     readonly root: string,
     options?: ErrorOptions,
   ) {
-    super(`The dashboard root ${root} is not a readable folder`, options);
+    super(
+      DASHBOARD_ERROR_CODES.badRoot,
+      `The dashboard root ${root} is not a readable folder`,
+      options,
+    );
   }
 }

@@ -1,17 +1,13 @@
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, vi } from 'vitest';
 import { createDashboardApp } from '../src/http/create-dashboard-app.js';
 import { ResourceFeed } from '../src/resources/resource-feed.js';
 import { ResourceSampler } from '../src/resources/resource-sampler.js';
 import { activeLogFollowerCount } from '../src/run-files/log-follower.js';
 import { fakeGpuQuery, test, writeRun } from './test-utils.js';
-
-const fakeNvidiaSmi = fileURLToPath(new URL('./fixtures/fake-nvidia-smi.mjs', import.meta.url));
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -71,19 +67,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the resources event', () => {
   test('nvidia-smi runs only while an SSE client is connected, one sample for all of them', async ({
+    outside,
+    nvidiaSmi,
     startServer,
   }) => {
-    const countDir = await mkdtemp(join(tmpdir(), 'runboard-smi-calls-'));
-    const callsFile = join(countDir, 'calls');
+    const callsFile = join(outside, 'calls');
     process.env.FAKE_NVIDIA_SMI_CALLS = callsFile;
-    cleanups.push(async () => {
-      delete process.env.FAKE_NVIDIA_SMI_CALLS;
-      await rm(countDir, { recursive: true, force: true });
-    });
+    cleanups.push(async () => void delete process.env.FAKE_NVIDIA_SMI_CALLS);
     const calls = async () =>
       (await readFile(callsFile, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
     const server = await startServer({
-      resources: { nvidiaSmiCommand: fakeNvidiaSmi, cacheMs: 0 },
+      resources: { nvidiaSmiCommand: nvidiaSmi, cacheMs: 0 },
       resourcesIntervalMs: 150,
     });
 
@@ -94,8 +88,8 @@ describe('the resources event', () => {
     const second = await connect(new URL('api/events', server.url));
     const [snapshot] = await first.waitFor('resources');
     expect(snapshot.gpus.map((gpu: { name: string }) => gpu.name)).toEqual([
-      'NVIDIA H100 80GB HBM3',
-      'NVIDIA H100 80GB HBM3',
+      'NVIDIA H200',
+      'NVIDIA H200',
     ]);
     await second.waitFor('resources', 4);
     const firstTimes = new Set(first.of('resources').map((s) => s.sampledAt));

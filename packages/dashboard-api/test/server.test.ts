@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect } from 'vitest';
 import { InsecureBindError } from '../src/errors.js';
@@ -98,7 +97,7 @@ describe('startDashboardServer (a real server on port 0)', () => {
         'tsx',
         '--conditions=@runboard/source',
         writeProgressFixture,
-        join(root, 'sweep', 'a'),
+        root,
         'sweep/a',
         '7',
         '10',

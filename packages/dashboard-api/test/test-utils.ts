@@ -1,8 +1,9 @@
-import { mkdtemp, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJson } from '@runboard/json-io';
 import type { GpuStatus, RunRecord } from '@runboard/launcher';
+import { FAKE_NVIDIA_SMI, tempDirFixture, writeNvidiaSmiScenario } from '@runboard/test-kit';
+import type { NvidiaSmiScenario } from '@runboard/test-kit';
 import { test as base } from 'vitest';
 import { RunIndex } from '../src/run-index/run-index.js';
 import type { RunIndexEvent, RunIndexOptions } from '../src/run-index/run-index.js';
@@ -21,13 +22,34 @@ export interface Fixtures {
   openIndex: (options?: Partial<RunIndexOptions>) => Promise<RunIndex>;
   /** Starts a dashboard on a free loopback port over `root`, closed after the test. */
   startServer: (options?: Partial<DashboardServerOptions>) => Promise<DashboardServer>;
+  /**
+   * test-kit's fake `nvidia-smi`, answering with {@link BUSY_GPUS} (for this process and the
+   * processes it starts, through `FAKE_NVIDIA_SMI_SCENARIO`) until the test ends.
+   */
+  nvidiaSmi: string;
 }
 
+/**
+ * The GPUs the resource tests see: GPU 0 at 87 % with 40536 MiB used, by this process
+ * (40000 MiB) and pid 777 (500 MiB); GPU 1 idle and not reporting its utilization.
+ */
+export const BUSY_GPUS: NvidiaSmiScenario = {
+  gpus: [
+    {
+      utilizationPercent: 87,
+      memoryUsedMiB: 40_536,
+      processes: [
+        { pid: process.pid, usedMemoryMiB: 40_000 },
+        { pid: 777, usedMemoryMiB: 500 },
+      ],
+    },
+    { utilizationPercent: '[N/A]', memoryUsedMiB: 0 },
+  ],
+};
+
 export const test = base.extend<Fixtures>({
-  // eslint-disable-next-line no-empty-pattern
-  root: async ({}, use) => useTempFolder('runboard-dashboard-', use),
-  // eslint-disable-next-line no-empty-pattern
-  outside: async ({}, use) => useTempFolder('runboard-outside-', use),
+  root: tempDirFixture('runboard-dashboard-'),
+  outside: tempDirFixture('runboard-outside-'),
   openIndex: async ({ root }, use) => {
     const opened: RunIndex[] = [];
     try {
@@ -58,16 +80,16 @@ export const test = base.extend<Fixtures>({
       await Promise.all(started.map((server) => server.close()));
     }
   },
+  nvidiaSmi: async ({ outside }, use) => {
+    const scenario = await writeNvidiaSmiScenario(join(outside, 'gpus.json'), BUSY_GPUS);
+    process.env.FAKE_NVIDIA_SMI_SCENARIO = scenario;
+    try {
+      await use(FAKE_NVIDIA_SMI);
+    } finally {
+      delete process.env.FAKE_NVIDIA_SMI_SCENARIO;
+    }
+  },
 });
-
-async function useTempFolder(prefix: string, use: (path: string) => Promise<void>): Promise<void> {
-  const folder = await realpath(await mkdtemp(join(tmpdir(), prefix)));
-  try {
-    await use(folder);
-  } finally {
-    await rm(folder, { recursive: true, force: true });
-  }
-}
 
 /** A valid run record; `overrides` replace fields. */
 export function makeRecord(id: string, overrides: Partial<RunRecord> = {}): RunRecord {
@@ -130,6 +152,30 @@ export async function eventAfter(
   const event = nextEvent(index, predicate);
   await change();
   return event;
+}
+
+/** Writes run `id` at `current` of 10 (as runboard's writers do). */
+export const writeProgress = (root: string, id: string, current: number) =>
+  writeRun(root, id, { progress: { current, total: 10 } });
+
+/** A `run` event of `id` (that `check` accepts, when given). */
+export const isRunEvent =
+  (id: string, check: (event: Extract<RunIndexEvent, { type: 'run' }>) => boolean = () => true) =>
+  (event: RunIndexEvent): boolean =>
+    event.type === 'run' && event.run.id === id && check(event);
+
+/** A `run` event of `id` showing `percent`. */
+export const showsPercent = (id: string, percent: number) =>
+  isRunEvent(id, (event) => event.run.percent === percent);
+
+/** An index with its watcher in place (and no periodic rescan to hide a missed event). */
+export async function watching(
+  openIndex: Fixtures['openIndex'],
+  options: Partial<RunIndexOptions> = {},
+): Promise<RunIndex> {
+  const index = await openIndex({ rescanIntervalMs: 0, ...options });
+  await index.whenWatching();
+  return index;
 }
 
 /** A stand-in for the `nvidia-smi` query: answers `status` (default: none found), counts calls. */

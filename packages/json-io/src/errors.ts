@@ -1,3 +1,4 @@
+import { RunboardError } from '@runboard/locking';
 import { jsonErrorOffset } from './json-error-offset.js';
 
 /** The stable `code` of every error this package throws. */
@@ -13,18 +14,14 @@ export const JSON_IO_ERROR_CODES = {
 export type JsonIoErrorCode = (typeof JSON_IO_ERROR_CODES)[keyof typeof JSON_IO_ERROR_CODES];
 
 /**
- * Base class of every json-io error: a stable `code`, the `file` involved, the original `cause`,
- * and the class's own name as `name`.
+ * Base class of every json-io error: a {@link RunboardError} (a stable `code`, the original
+ * `cause`, the class's own name as `name`) with the `file` involved.
  */
-export class JsonIoError extends Error {
-  readonly code: JsonIoErrorCode;
+export class JsonIoError extends RunboardError<JsonIoErrorCode> {
   readonly file: string;
 
   constructor(code: JsonIoErrorCode, file: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    // Every subclass is named after itself: `JsonWriteError`, …
-    this.name = new.target.name;
-    this.code = code;
+    super(code, message, options);
     this.file = file;
   }
 }

@@ -14,3 +14,4 @@ console.log(await runSupervisorBench());
 console.log('## Launcher (runboard launch)\n');
 console.log(await runLaunchBench());
 console.log(`## Slurm executor\n\n${await (await import('./slurm.js')).runSlurmBench()}`);
+console.log(`## SSH server pool\n\n${await (await import('./ssh.js')).runSshBench()}`);

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { slurmSkipReason } from '@runboard/test-kit';
-import { describe, expect } from 'vitest';
+import { describeOrSkip, slurmSkipReason } from '@runboard/test-kit';
+import { expect } from 'vitest';
 import {
   createSlurmExecutor,
   launch,
@@ -14,8 +14,10 @@ import {
 import { test } from './launch-helpers.js';
 import { writeSlurmPlan } from './slurm-helpers.js';
 
-const skipReason = slurmSkipReason();
-if (skipReason) console.log(`Slurm plan checks against the cluster skipped: ${skipReason}`);
+const describeOnCluster = describeOrSkip(
+  slurmSkipReason(),
+  'Slurm plan checks against the cluster',
+);
 
 /** The executor for `plan` in `dir`, or the error it was refused with. */
 async function executorError(
@@ -40,7 +42,7 @@ test('without Slurm commands the executor is refused with a typed error naming t
   expect(error).toMatchObject({ code: 'RUNBOARD_SLURM_MISSING', command: 'sinfo' });
 });
 
-describe.skipIf(skipReason !== undefined)('a Slurm plan checked against the cluster', () => {
+describeOnCluster('a Slurm plan checked against the cluster', () => {
   test('sbatch missing: a typed error before anything is submitted', async ({ dir }) => {
     for (const command of ['sinfo', 'squeue', 'scontrol'])
       symlinkSync(`/usr/bin/${command}`, join(dir, command));

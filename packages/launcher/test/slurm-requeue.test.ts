@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { queuedSlurmJobsUnder, slurmSkipReason } from '@runboard/test-kit';
-import { describe, expect } from 'vitest';
+import { describeOrSkip, queuedSlurmJobsUnder, slurmSkipReason } from '@runboard/test-kit';
+import { expect } from 'vitest';
 import { markJob, readMarks } from './launch-helpers.js';
 import {
   completedJobsUnder,
@@ -11,8 +11,7 @@ import {
   slurmTest as test,
 } from './slurm-helpers.js';
 
-const skipReason = slurmSkipReason();
-if (skipReason) console.log(`Slurm requeue tests skipped: ${skipReason}`);
+const describeOnCluster = describeOrSkip(slurmSkipReason(), 'Slurm requeue tests');
 
 /**
  * Lets the requeued job `jobId` of `dir`'s launch start now, and waits for its second start:
@@ -53,83 +52,77 @@ async function requeueWhenRunning(dir: string, root: string, id: string): Promis
   return jobId;
 }
 
-describe.skipIf(skipReason !== undefined)('Slurm requeues an attempt (--requeue)', () => {
-  test(
-    'scontrol requeue: the attempt goes back to starting, then runs again as the same attempt and job',
-    { timeout: 120_000 },
-    async ({ dir }) => {
-      const root = join(dir, 'logs');
-      const launched = launchRequeueable(dir, 'long');
-      const jobId = await requeueWhenRunning(dir, root, 'long');
-      // The supervisor got Slurm's SIGTERM, saw the requeue, and recorded it: nothing final.
-      await expect
-        .poll(() => readRecordIn(root, 'long'), { timeout: 20_000 })
-        .toMatchObject({
-          status: 'starting',
-          attempt: 1,
-          requeued: 1,
-          supervisorPid: null,
-          finishedAt: null,
-          waiting: { reason: 'slurm' },
-          executor: { kind: 'slurm', jobId },
-        });
-      await startRequeuedJobNow(dir, jobId);
-      const { result, events, marks, records } = await launched;
-      expect(result.exitCode).toBe(0);
-      expect(records.get('long')).toMatchObject({
-        status: 'succeeded',
+describeOnCluster('Slurm requeues an attempt (--requeue)', { timeout: 120_000 }, () => {
+  test('scontrol requeue: the attempt goes back to starting, then runs again as the same attempt and job', async ({
+    dir,
+  }) => {
+    const root = join(dir, 'logs');
+    const launched = launchRequeueable(dir, 'long');
+    const jobId = await requeueWhenRunning(dir, root, 'long');
+    // The supervisor got Slurm's SIGTERM, saw the requeue, and recorded it: nothing final.
+    await expect
+      .poll(() => readRecordIn(root, 'long'), { timeout: 20_000 })
+      .toMatchObject({
+        status: 'starting',
         attempt: 1,
         requeued: 1,
-        exitCode: 0,
-        error: null,
+        supervisorPid: null,
+        finishedAt: null,
+        waiting: { reason: 'slurm' },
         executor: { kind: 'slurm', jobId },
       });
-      expect(marks.map((mark) => mark.kind)).toEqual(['start', 'stopped', 'start', 'end']);
-      expect(events.map((event) => event.type)).not.toContain('retrying');
-      expect(events.map((event) => event.type)).not.toContain('lost');
-      expect(events.filter((event) => event.type === 'started')).toHaveLength(1);
-      expect(readFileSync(join(root, 'long', 'run.log'), 'utf8')).toContain(
-        'attempt 1 requeued by Slurm',
-      );
-      await expect
-        .poll(() => completedJobsUnder(dir).map((job) => `${job.jobId} ${job.state}`))
-        .toContain(`${jobId} COMPLETED`);
-      expect(queuedSlurmJobsUnder(dir).size).toBe(0);
-    },
-  );
+    await startRequeuedJobNow(dir, jobId);
+    const { result, events, marks, records } = await launched;
+    expect(result.exitCode).toBe(0);
+    expect(records.get('long')).toMatchObject({
+      status: 'succeeded',
+      attempt: 1,
+      requeued: 1,
+      exitCode: 0,
+      error: null,
+      executor: { kind: 'slurm', jobId },
+    });
+    expect(marks.map((mark) => mark.kind)).toEqual(['start', 'stopped', 'start', 'end']);
+    expect(events.map((event) => event.type)).not.toContain('retrying');
+    expect(events.map((event) => event.type)).not.toContain('lost');
+    expect(events.filter((event) => event.type === 'started')).toHaveLength(1);
+    expect(readFileSync(join(root, 'long', 'run.log'), 'utf8')).toContain(
+      'attempt 1 requeued by Slurm',
+    );
+    await expect
+      .poll(() => completedJobsUnder(dir).map((job) => `${job.jobId} ${job.state}`))
+      .toContain(`${jobId} COMPLETED`);
+    expect(queuedSlurmJobsUnder(dir).size).toBe(0);
+  });
 
-  test(
-    'a supervisor killed before it could record the requeue: the launch records it from the queue',
-    { timeout: 120_000 },
-    async ({ dir }) => {
-      const root = join(dir, 'logs');
-      const launched = launchRequeueable(dir, 'killed');
-      await expect
-        .poll(() => readMarks(join(dir, 'marks.log')).length, { timeout: 30_000 })
-        .toBe(1);
-      const running = readRecordIn(root, 'killed');
-      const jobId = running?.executor?.jobId ?? '';
-      // Killed right after Slurm counted the requeue, before it could ask Slurm about its
-      // SIGTERM (as after KillWait, or by the OOM killer): the record stays `running`.
-      execFileSync('scontrol', ['requeue', jobId]);
-      process.kill(running?.supervisorPid ?? 0, 'SIGKILL');
-      await expect
-        .poll(() => readRecordIn(root, 'killed'), { timeout: 60_000, interval: 250 })
-        .toMatchObject({ status: 'starting', attempt: 1, requeued: 1, supervisorPid: null });
-      await startRequeuedJobNow(dir, jobId);
-      const { result, events, records } = await launched;
-      expect(result.exitCode).toBe(0);
-      expect(records.get('killed')).toMatchObject({
-        status: 'succeeded',
-        attempt: 1,
-        requeued: 1,
-        executor: { kind: 'slurm', jobId },
-      });
-      expect(readFileSync(join(root, 'killed', 'run.log'), 'utf8')).not.toContain(
-        'requeued by Slurm',
-      );
-      expect(events.map((event) => event.type)).not.toContain('retrying');
-      expect(events.map((event) => event.type)).not.toContain('lost');
-    },
-  );
+  test('a supervisor killed before it could record the requeue: the launch records it from the queue', async ({
+    dir,
+  }) => {
+    const root = join(dir, 'logs');
+    const launched = launchRequeueable(dir, 'killed');
+    await expect.poll(() => readMarks(join(dir, 'marks.log')).length, { timeout: 30_000 }).toBe(1);
+    const running = readRecordIn(root, 'killed');
+    const jobId = running?.executor?.jobId ?? '';
+    // Killed right after Slurm counted the requeue, before it could ask Slurm about its
+    // SIGTERM (as after KillWait, or by the OOM killer): the record stays `running`.
+    execFileSync('scontrol', ['requeue', jobId]);
+    process.kill(running?.supervisorPid ?? 0, 'SIGKILL');
+    await expect
+      .poll(() => readRecordIn(root, 'killed'), { timeout: 60_000, interval: 250 })
+      .toMatchObject({ status: 'starting', attempt: 1, requeued: 1, supervisorPid: null });
+    await startRequeuedJobNow(dir, jobId);
+    const { result, events, records } = await launched;
+    expect(result.exitCode).toBe(0);
+    expect(records.get('killed')).toMatchObject({
+      status: 'succeeded',
+      attempt: 1,
+      requeued: 1,
+      executor: { kind: 'slurm', jobId },
+    });
+    expect(readFileSync(join(root, 'killed', 'run.log'), 'utf8')).not.toContain(
+      'requeued by Slurm',
+    );
+    expect(events.map((event) => event.type)).not.toContain('retrying');
+    expect(events.map((event) => event.type)).not.toContain('lost');
+  });
 });

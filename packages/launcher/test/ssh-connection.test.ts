@@ -1,25 +1,24 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect } from 'vitest';
+import { describeOrSkip } from '@runboard/test-kit';
+import { authorizeSshKey, sshHandshakes } from '@runboard/test-kit/ssh-hosts';
+import { expect } from 'vitest';
 import { loadPlan } from '../src/index.js';
 import { SshConnection, SshHostCheckError } from '../src/launch/executors/ssh/index.js';
 import {
-  handshakes,
   server,
   SSH_ARGS,
   sshExecutor,
   sshRun,
   sshSkipReason,
   sshTest as test,
-  testKey,
   writeSshPlan,
 } from './ssh-helpers.js';
 
-const skip = sshSkipReason();
-if (skip) console.warn(`SSH tests skipped: ${skip}`);
+const describeOnHosts = describeOrSkip(sshSkipReason(), 'SSH tests');
 
-describe.skipIf(skip !== undefined)('SSH connections', () => {
+describeOnHosts('SSH connections', () => {
   test(
     '100 commands on one server cost one handshake (ControlMaster)',
     { timeout: 240_000 },
@@ -27,8 +26,8 @@ describe.skipIf(skip !== undefined)('SSH connections', () => {
       const file = await writeSshPlan(dir, { runs: [{ id: 'a', command: ['true'] }] });
       const plan = await loadPlan(file);
       // Our own key: other tests' logins to gpu-a (files run in parallel) are not counted.
-      const key = testKey(dir);
-      const count = () => handshakes('gpu-a', key.fingerprint);
+      const key = authorizeSshKey(dir);
+      const count = () => sshHandshakes(['gpu-a'], key.fingerprint);
       const controlDir = join(dir, 'control');
       await mkdir(controlDir, { mode: 0o700 });
       const connection = new SshConnection(

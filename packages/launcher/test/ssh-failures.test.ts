@@ -1,4 +1,5 @@
-import { describe, expect } from 'vitest';
+import { describeOrSkip } from '@runboard/test-kit';
+import { expect } from 'vitest';
 import { launch, loadPlan, type LaunchEvent } from '../src/index.js';
 import { markJob, overlappingRuns, readMarks, readRecords } from './launch-helpers.js';
 import { join } from 'node:path';
@@ -14,14 +15,15 @@ import {
 } from './ssh-helpers.js';
 
 // gpu-c is this file's own host: killing it does not disturb the other files' hosts.
-const skip =
-  sshSkipReason() ?? (process.getuid?.() === 0 ? startHost('gpu-c', '127.0.0.4') : 'not root');
-if (skip) console.warn(`SSH failure tests skipped: ${skip}`);
+const describeOnHosts = describeOrSkip(
+  sshSkipReason() ?? (process.getuid?.() === 0 ? startHost('gpu-c', '127.0.0.4') : 'not root'),
+  'SSH failure tests',
+);
 
 const warnings = (events: readonly LaunchEvent[], pattern: RegExp) =>
   events.filter((event) => event.type === 'warning' && pattern.test(event.message));
 
-describe.skipIf(skip !== undefined)('SSH server failures', () => {
+describeOnHosts('SSH server failures', () => {
   test(
     'a server that dies mid-plan leaves scheduling with one warning, its run is retried elsewhere, and it comes back',
     { timeout: 240_000 },

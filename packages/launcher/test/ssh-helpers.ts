@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testWithTempDir } from '@runboard/test-kit';
+import { SIMULATED_HOSTS, SSH_ARGS, SSH_CI_DIR, sshRun } from '@runboard/test-kit/ssh-hosts';
 import type { LaunchEvent, LaunchOptions } from '../src/index.js';
 import { launch, loadPlan } from '../src/index.js';
 import {
@@ -19,63 +20,11 @@ import {
   type LauncherProcess,
 } from './launch-helpers.js';
 
-/** Where tools/ci/start-sshd.sh keeps the simulated hosts' keys, ssh_config and logs. */
-export const SSH_CI_DIR = process.env.RUNBOARD_SSH_CI ?? '/tmp/runboard-ssh-ci';
-export const SSH_CONFIG = join(SSH_CI_DIR, 'ssh_config');
-export const SSH_ARGS = ['-F', SSH_CONFIG];
+export { SSH_ARGS, SSH_CI_DIR, sshRun, sshSkipReason } from '@runboard/test-kit/ssh-hosts';
 /** `runboard` on the simulated hosts: the bundled supervisor (fixtures/ssh/runboard.sh). */
 export const REMOTE_RUNBOARD = join(FIXTURES, 'ssh', 'runboard.sh');
 /** The two hosts tools/ci/start-sshd.sh starts by default. */
-export const HOSTS = ['gpu-a', 'gpu-b'] as const;
-
-/** Runs `command` on a simulated host with a fresh connection (no ControlMaster). */
-export function sshRun(
-  host: string,
-  command: string,
-  extraArgs: readonly string[] = [],
-): { status: number | null; stdout: string } {
-  const result = spawnSync('ssh', [...SSH_ARGS, ...extraArgs, host, command], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: result.status, stdout: result.stdout ?? '' };
-}
-
-/**
- * Why the SSH tests cannot run here, or `undefined` when every host of `hosts` answers with its
- * own hostname (tools/ci/start-sshd.sh starts them, as root; CI must).
- */
-export function sshSkipReason(hosts: readonly string[] = HOSTS): string | undefined {
-  if (!existsSync(SSH_CONFIG)) return `${SSH_CONFIG} is missing (run tools/ci/start-sshd.sh)`;
-  for (const host of hosts) {
-    const answer = sshRun(host, 'hostname');
-    if (answer.status !== 0 || answer.stdout.trim() !== host)
-      return `simulated host ${host} does not answer (run tools/ci/start-sshd.sh)`;
-  }
-  return undefined;
-}
-
-/**
- * A key of the test's own, authorized on every simulated host: logins with it are counted by
- * {@link handshakes}, apart from other tests' logins.
- */
-export function testKey(dir: string): { file: string; fingerprint: string } {
-  const file = join(dir, 'id_test');
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'runboard-test', '-f', file]);
-  appendFileSync(join(SSH_CI_DIR, 'authorized_keys'), readFileSync(`${file}.pub`, 'utf8'));
-  const fingerprint = execFileSync('ssh-keygen', ['-l', '-f', `${file}.pub`], { encoding: 'utf8' });
-  return { file, fingerprint: fingerprint.split(' ')[1] };
-}
-
-/** Logins (handshakes) with the key `fingerprint` in a simulated host's sshd log so far. */
-export function handshakes(host: string, fingerprint: string): number {
-  const log = join(SSH_CI_DIR, 'hosts', host, 'sshd.log');
-  if (!existsSync(log)) return 0;
-  return readFileSync(log, 'utf8')
-    .split('\n')
-    .filter((line) => line.includes('Accepted publickey') && line.trimEnd().endsWith(fingerprint))
-    .length;
-}
+export const HOSTS = SIMULATED_HOSTS;
 
 /** The env of the simulated hosts' runs: the bundled supervisor, its node and the mark log. */
 export async function serverEnv(dir: string): Promise<Record<string, string>> {

@@ -1,3 +1,5 @@
+import { RunboardError } from './runboard-error.js';
+
 /**
  * The stable `code` of every error this package throws. `ELOCKED`, `ECOMPROMISED` and
  * `ERELEASED` are proper-lockfile's own codes; `ABORT_ERR` is Node's code for an aborted
@@ -14,12 +16,11 @@ export const LOCK_ERROR_CODES = {
 export type LockErrorCode = (typeof LOCK_ERROR_CODES)[keyof typeof LOCK_ERROR_CODES];
 
 /** Base class of the errors this package throws; `file` is the file the lock protects. */
-export abstract class LockError extends Error {
-  abstract readonly code: LockErrorCode;
+export abstract class LockError extends RunboardError<LockErrorCode> {
   readonly file: string;
 
-  constructor(file: string, message: string, options?: ErrorOptions) {
-    super(message, options);
+  constructor(code: LockErrorCode, file: string, message: string, options?: ErrorOptions) {
+    super(code, message, options);
     this.file = file;
   }
 }
@@ -40,8 +41,7 @@ export abstract class LockError extends Error {
  * ```
  */
 export class LockTimeoutError extends LockError {
-  override readonly name = 'LockTimeoutError';
-  readonly code = LOCK_ERROR_CODES.locked;
+  declare readonly code: typeof LOCK_ERROR_CODES.locked;
   /** How long the caller waited, in milliseconds. */
   readonly timeoutMs: number;
   /** What held the lock at the last look, when known. */
@@ -54,6 +54,7 @@ export class LockTimeoutError extends LockError {
   ) {
     const { holder, ...errorOptions } = options;
     super(
+      LOCK_ERROR_CODES.locked,
       file,
       `Lock on ${file} is held by another owner; gave up after ${timeoutMs} ms${holder ? `: ${holder}` : ''}`,
       errorOptions,
@@ -69,21 +70,24 @@ export class LockTimeoutError extends LockError {
  * files were removed. `lock.signal` aborts with this error as its reason.
  */
 export class LockCompromisedError extends LockError {
-  override readonly name = 'LockCompromisedError';
-  readonly code = LOCK_ERROR_CODES.compromised;
+  declare readonly code: typeof LOCK_ERROR_CODES.compromised;
 
   constructor(file: string, reason: string, options?: ErrorOptions) {
-    super(file, `Lock on ${file} was compromised: ${reason}`, options);
+    super(
+      LOCK_ERROR_CODES.compromised,
+      file,
+      `Lock on ${file} was compromised: ${reason}`,
+      options,
+    );
   }
 }
 
 /** The lock was used after `release()` (code `ERELEASED`, as in proper-lockfile). */
 export class LockReleasedError extends LockError {
-  override readonly name = 'LockReleasedError';
-  readonly code = LOCK_ERROR_CODES.released;
+  declare readonly code: typeof LOCK_ERROR_CODES.released;
 
   constructor(file: string) {
-    super(file, `Lock on ${file} was already released`);
+    super(LOCK_ERROR_CODES.released, file, `Lock on ${file} was already released`);
   }
 }
 
@@ -93,10 +97,12 @@ export class LockReleasedError extends LockError {
  */
 export class LockAbortError extends LockError {
   override readonly name = 'AbortError';
-  readonly code = LOCK_ERROR_CODES.aborted;
+  declare readonly code: typeof LOCK_ERROR_CODES.aborted;
 
   constructor(file: string, reason: unknown) {
-    super(file, `Waiting for the lock on ${file} was aborted`, { cause: reason });
+    super(LOCK_ERROR_CODES.aborted, file, `Waiting for the lock on ${file} was aborted`, {
+      cause: reason,
+    });
   }
 }
 
@@ -116,8 +122,7 @@ export class LockAbortError extends LockError {
  * ```
  */
 export class LockIoError extends LockError {
-  override readonly name = 'LockIoError';
-  readonly code = LOCK_ERROR_CODES.io;
+  declare readonly code: typeof LOCK_ERROR_CODES.io;
   readonly lockDir: string;
   readonly systemCode: string | undefined;
   readonly syscall: string | undefined;
@@ -125,7 +130,12 @@ export class LockIoError extends LockError {
   /** `action`: what failed, as in "Could not take the lock …" (`take`, `release`). */
   constructor(file: string, lockDir: string, action: string, cause: unknown) {
     const { code, syscall, message } = (cause ?? {}) as Partial<NodeJS.ErrnoException>;
-    super(file, `Could not ${action} the lock ${lockDir}: ${message ?? String(cause)}`, { cause });
+    super(
+      LOCK_ERROR_CODES.io,
+      file,
+      `Could not ${action} the lock ${lockDir}: ${message ?? String(cause)}`,
+      { cause },
+    );
     this.lockDir = lockDir;
     this.systemCode = typeof code === 'string' ? code : undefined;
     this.syscall = typeof syscall === 'string' ? syscall : undefined;

@@ -6,7 +6,8 @@
 //   FAKE_NVIDIA_SMI_GPUS / _APPS   files holding the CSV answers verbatim (tests rewrite them);
 //   FAKE_NVIDIA_SMI_SCENARIO       a JSON file { "gpus": [{ "utilizationPercent", "memoryUsedMiB",
 //                                  "processes": [{ "pid", "usedMemoryMiB" }] }] }: every GPU is the
-//                                  captured H200 (name, memory size, driver reserve) with that load;
+//                                  captured H200 (name, memory size, driver reserve) with that load
+//                                  ("utilizationPercent": "[N/A]" is printed as such, as a MIG GPU does);
 //   nothing set                    two idle H200s.
 // FAKE_NVIDIA_SMI_CALLS names a file that gets one line per call: the arguments.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-import { mkdir, readFile, symlink } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,7 +24,8 @@ export function readH200Fixture(name: string): Promise<string> {
 
 /** One simulated GPU of a {@link NvidiaSmiScenario}: an H200 with this load. */
 export interface ScenarioGpu {
-  utilizationPercent: number;
+  /** Percent busy, or `'[N/A]'`, which nvidia-smi prints where a GPU does not report it (MIG). */
+  utilizationPercent: number | '[N/A]';
   memoryUsedMiB: number;
   processes?: { pid: number; usedMemoryMiB: number }[];
 }
@@ -32,6 +33,22 @@ export interface ScenarioGpu {
 /** What the fake answers when `FAKE_NVIDIA_SMI_SCENARIO` names a JSON file of this shape. */
 export interface NvidiaSmiScenario {
   gpus: ScenarioGpu[];
+}
+
+/**
+ * Writes `scenario` to `file` as JSON for `FAKE_NVIDIA_SMI_SCENARIO`, and returns `file`.
+ *
+ * @example
+ * process.env.FAKE_NVIDIA_SMI_SCENARIO = await writeNvidiaSmiScenario(join(dir, 'gpus.json'), {
+ *   gpus: [{ utilizationPercent: 87, memoryUsedMiB: 40_536 }],
+ * });
+ */
+export async function writeNvidiaSmiScenario(
+  file: string,
+  scenario: NvidiaSmiScenario,
+): Promise<string> {
+  await writeFile(file, JSON.stringify(scenario));
+  return file;
 }
 
 /**

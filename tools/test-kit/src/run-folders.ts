@@ -7,9 +7,34 @@ export const OTHER_HOST = 'gpu-node-7';
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
+ * The smallest valid run record (schema version 1): `running`, attempt 1, command `['true']`,
+ * updated at `updatedAt`, and no other field unless `fields` give it, for tests of what is shown
+ * or decided from the fields a record has. Typed by the caller like {@link testRunRecord}.
+ *
+ * @example
+ * const failed = minimalRunRecord<RunRecord>('a', { status: 'failed', finishedAt }, now);
+ */
+export function minimalRunRecord<R extends object = Record<string, unknown>>(
+  id: string,
+  fields: Partial<R> = {},
+  updatedAt = Date.now(),
+): R {
+  return {
+    schemaVersion: 1,
+    id,
+    status: 'running',
+    attempt: 1,
+    command: ['true'],
+    updatedAt: iso(updatedAt),
+    ...fields,
+  } as unknown as R;
+}
+
+/**
  * A valid run record (schema version 1), fresh and `running` on {@link OTHER_HOST} unless
- * `fields` say otherwise. Typed by the caller, e.g. `testRunRecord<RunRecord>(…)`, so that this
- * kit needs no runboard package (every layer's tests use it).
+ * `fields` say otherwise: a {@link minimalRunRecord} with the fields of a typical run under way.
+ * Typed by the caller, e.g. `testRunRecord<RunRecord>(…)`, so that this kit needs no runboard
+ * package (every layer's tests use it).
  *
  * @example
  * const record = testRunRecord<RunRecord>('sweep/lr_0.1', { status: 'failed', exitCode: 3 });
@@ -19,11 +44,7 @@ export function testRunRecord<R extends object = Record<string, unknown>>(
   fields: Partial<R> = {},
   now = Date.now(),
 ): R {
-  return {
-    schemaVersion: 1,
-    id,
-    status: 'running',
-    attempt: 1,
+  const underWay = {
     maxAttempts: 2,
     command: ['python', 'train.py', '--config', `configs/${id.split('/').pop() ?? id}.yaml`],
     host: OTHER_HOST,
@@ -34,10 +55,9 @@ export function testRunRecord<R extends object = Record<string, unknown>>(
     startedAt: iso(now - 20 * 60_000),
     heartbeatAt: iso(now - 2000),
     progressChangedAt: iso(now - 2000),
-    updatedAt: iso(now - 2000),
     progress: { current: 3, total: 10, unit: 'epoch' },
-    ...fields,
-  } as unknown as R;
+  };
+  return minimalRunRecord<R>(id, { ...underWay, ...fields } as Partial<R>, now - 2000);
 }
 
 /**

@@ -24,6 +24,31 @@ export async function removeTempDir(dir: string): Promise<void> {
 }
 
 /**
+ * A `test.extend` fixture that gives each test a fresh folder from {@link makeTempDir}, named
+ * `prefix…`, and removes it afterwards; `beforeRemove` runs (and is awaited) first, e.g. to kill
+ * what the test's runs left behind. For fixtures named otherwise than `dir` (see
+ * {@link testWithTempDir}).
+ *
+ * @example
+ * const test = base.extend<{ root: string }>({ root: tempDirFixture('runboard-web-') });
+ */
+export function tempDirFixture(
+  prefix: string,
+  beforeRemove?: (dir: string) => void | Promise<void>,
+) {
+  // eslint-disable-next-line no-empty-pattern
+  return async ({}: object, use: (dir: string) => Promise<void>): Promise<void> => {
+    const dir = await makeTempDir(prefix);
+    try {
+      await use(dir);
+    } finally {
+      await beforeRemove?.(dir);
+      await removeTempDir(dir);
+    }
+  };
+}
+
+/**
  * `test` with a fresh temp folder per test (`dir`, named `prefix…`), removed afterwards;
  * `beforeRemove` runs (and is awaited) first, e.g. to kill what the test's runs left behind.
  *
@@ -35,16 +60,5 @@ export function testWithTempDir(
   prefix: string,
   beforeRemove?: (dir: string) => void | Promise<void>,
 ) {
-  return test.extend<{ dir: string }>({
-    // eslint-disable-next-line no-empty-pattern
-    dir: async ({}, use) => {
-      const dir = await makeTempDir(prefix);
-      try {
-        await use(dir);
-      } finally {
-        await beforeRemove?.(dir);
-        await removeTempDir(dir);
-      }
-    },
-  });
+  return test.extend<{ dir: string }>({ dir: tempDirFixture(prefix, beforeRemove) });
 }

@@ -3,12 +3,15 @@ import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect } from 'vitest';
+import { afterAll, describe, expect, vi } from 'vitest';
 import {
+  describeOrSkip,
   FAKE_NVIDIA_SMI,
   installFakeNvidiaSmi,
+  minimalRunRecord,
   readH200Fixture,
   testWithTempDir,
+  writeNvidiaSmiScenario,
   writeTestRun,
 } from './index.js';
 
@@ -18,25 +21,26 @@ const GPU_QUERY =
   '--query-gpu=index,uuid,name,memory.total,memory.used,memory.free,utilization.gpu';
 
 test('the fake answers with the captured H200 under the scenario load', async ({ dir }) => {
-  const scenario = join(dir, 'scenario.json');
-  await writeFile(
-    scenario,
-    JSON.stringify({
-      gpus: [
-        {
-          utilizationPercent: 87,
-          memoryUsedMiB: 40_000,
-          processes: [{ pid: 7, usedMemoryMiB: 40_000 }],
-        },
-      ],
-    }),
-  );
+  const scenario = await writeNvidiaSmiScenario(join(dir, 'scenario.json'), {
+    gpus: [
+      {
+        utilizationPercent: 87,
+        memoryUsedMiB: 40_000,
+        processes: [{ pid: 7, usedMemoryMiB: 40_000 }],
+      },
+      { utilizationPercent: '[N/A]', memoryUsedMiB: 0 },
+    ],
+  });
   const env = { ...process.env, FAKE_NVIDIA_SMI_SCENARIO: scenario };
   const [name, total] = (await readH200Fixture('query-gpu.csv')).trim().split(', ').slice(2, 4);
   const gpus = await run(FAKE_NVIDIA_SMI, [GPU_QUERY, '--format=csv,noheader,nounits'], { env });
-  const fields = gpus.stdout.trim().split(', ');
+  const [fields, unmeasured] = gpus.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.split(', '));
   expect(fields.slice(0, 5)).toEqual(['0', fields[1], name, total, '40000']);
   expect(fields[6]).toBe('87');
+  expect(unmeasured[6]).toBe('[N/A]');
   const apps = await run(FAKE_NVIDIA_SMI, ['--query-compute-apps=gpu_uuid,pid,used_memory'], {
     env,
   });
@@ -95,6 +99,35 @@ test('a test run is written whole as <root>/<id>/progress.json', async ({ dir })
     heartbeatAt: '2026-12-05T11:59:58.000Z',
   });
   expect((await stat(file)).isFile()).toBe(true);
+});
+
+test('a minimal run record has only the fields every record has', () => {
+  const now = Date.parse('2026-12-05T12:00:00.000Z');
+  expect(minimalRunRecord('a', { status: 'queued', attempt: 0 }, now)).toEqual({
+    schemaVersion: 1,
+    id: 'a',
+    status: 'queued',
+    attempt: 0,
+    command: ['true'],
+    updatedAt: '2026-12-05T12:00:00.000Z',
+  });
+});
+
+describe('describeOrSkip', () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  const ran: string[] = [];
+  describeOrSkip('the cluster is down', 'Cluster tests')('a suite that needs the cluster', () => {
+    test('is skipped', () => void ran.push('skipped suite'));
+  });
+  describeOrSkip(undefined, 'Local tests')('a suite that needs nothing', () => {
+    test('runs', () => void ran.push('suite'));
+  });
+
+  afterAll(() => {
+    expect(ran).toEqual(['suite']);
+    expect(warn.mock.calls).toEqual([['Cluster tests skipped: the cluster is down']]);
+    warn.mockRestore();
+  });
 });
 
 describe('testWithTempDir', () => {

@@ -5,6 +5,7 @@ import {
   DEFAULT_DASHBOARD_HOST,
   DEFAULT_DASHBOARD_PORT,
   isLoopbackHost,
+  sharedFileSystemOf,
   startDashboardServer,
 } from '@runboard/dashboard-api';
 import type { DashboardServer } from '@runboard/dashboard-api';
@@ -35,8 +36,11 @@ const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
  * can also come from `RUNBOARD_TOKEN` or a file (`--token-file`), which keep it out of the
  * process list (`ps` shows a `--token` argument to every user of the machine).
  * A root that does not exist is refused (a typo should not show an empty dashboard) unless
- * `--create`. Exit 0 after a signal; 1 when the dashboard cannot start (the root is missing,
- * the port in use); 2 for bad usage.
+ * `--create`. A root on a shared file system (NFS, sshfs, Lustre …) is polled, with a warning
+ * that says so; `--poll` polls any root. The SSH server pool a launch recorded under the root
+ * is sampled over `ssh` while a page is open, with `RUNBOARD_SSH_CONFIG` (an `ssh_config`) as
+ * `ssh -F`, as `runboard launch` does. Exit 0 after a signal; 1 when the dashboard cannot start
+ * (the root is missing, the port in use); 2 for bad usage.
  *
  * @example
  * runboard dashboard --root logs
@@ -73,7 +77,10 @@ export function dashboardCommand(): Command {
           .argParser(readTokenFile)
           .conflicts('token'),
       )
-      .option('--poll', 'poll the file system instead of OS file events (network file systems)')
+      .option(
+        '--poll',
+        'poll the file system instead of OS file events (a root on NFS, sshfs, Lustre … is polled anyway)',
+      )
       .option('--create', 'create the root when it does not exist (before the first launch)')
       .action(async (flags: DashboardFlags) => {
         process.exitCode = await serveDashboard(flags);
@@ -109,6 +116,10 @@ async function serveDashboard(flags: DashboardFlags): Promise<number> {
       port: flags.port,
       ...(token ? { token } : {}),
       poll: flags.poll === true,
+      // The pool's servers are reached as the launcher reaches them.
+      serverPool: {
+        sshArgs: process.env.RUNBOARD_SSH_CONFIG ? ['-F', process.env.RUNBOARD_SSH_CONFIG] : [],
+      },
       // Serve at once; the page says "indexing N / M" until the index is complete.
       background: true,
       staticDir: webAssetsDir,
@@ -129,7 +140,7 @@ async function serveDashboard(flags: DashboardFlags): Promise<number> {
   process.stdout.write(
     `runboard dashboard: serving the runs under ${server.index.root}\n` +
       `\n  ${pageUrl}\n\n` +
-      `${access}; watching with ${server.index.watchMode === 'poll' ? 'polling' : 'file events'}. Ctrl-C stops it.\n`,
+      `${access}; watching with ${watchedBy(flags, server.index.root)}. Ctrl-C stops it.\n`,
   );
   // The page is served while the first scan goes on (it shows "indexing N / M"); say when it ends.
   const indexStart = performance.now();
@@ -155,6 +166,13 @@ async function serveDashboard(flags: DashboardFlags): Promise<number> {
   ]);
   if (!closed) process.stderr.write('runboard dashboard: shutdown took too long; exiting anyway\n');
   return 0;
+}
+
+/** How the root is watched: its file system's polling is also explained by a warning. */
+function watchedBy(flags: DashboardFlags, root: string): string {
+  if (flags.poll) return 'polling (--poll)';
+  const shared = sharedFileSystemOf(root);
+  return shared ? `polling (${shared.name} file system)` : 'file events';
 }
 
 /** Why the server did not start, in words that say what to do. */

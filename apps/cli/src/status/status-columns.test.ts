@@ -2,26 +2,15 @@ import { describe, expect, test } from 'vitest';
 import type { DashboardSummary, RunView } from '@runboard/dashboard-api';
 import { emptyStatusCounts } from '@runboard/dashboard-api';
 import type { RunRecord } from '@runboard/launcher';
+import { minimalRunRecord } from '@runboard/test-kit';
 import { formatStatusTable } from './status-table.js';
 
 const now = Date.parse('2026-01-01T12:00:00Z');
 const plain = (_style: unknown, text: string): string => text;
 const at = (msAgo: number) => new Date(now - msAgo).toISOString();
 
-function record(fields: Partial<RunRecord>): RunRecord {
-  return {
-    schemaVersion: 1,
-    id: 'x',
-    status: 'running',
-    attempt: 1,
-    command: ['true'],
-    updatedAt: at(1000),
-    ...fields,
-  };
-}
-
 function view(id: string, fields: Partial<RunRecord>, extra: Partial<RunView> = {}): RunView {
-  const full = record({ id, ...fields });
+  const full = minimalRunRecord<RunRecord>(id, fields, now - 1000);
   return {
     id,
     status: full.status,

@@ -12,14 +12,17 @@
 import type {
   ApiErrorBody as DashboardErrorBody,
   DashboardSummary,
+  DashboardNotice,
   GpuProcessView,
   GpuView,
   LogChunk,
   MetricsHistory,
+  NoticesBody,
   ResourcesSnapshot,
   RunListPage,
   RunReadProblem,
   RunView,
+  ServerResourcesView,
 } from '@runboard/dashboard-api';
 import type { MetricsLine } from '@runboard/launcher';
 
@@ -134,8 +137,20 @@ export type ApiGpuProcess = GpuProcessView;
 /** One GPU as `nvidia-smi` reports it. */
 export type ApiGpu = GpuView;
 
-/** `GET /api/resources` and the SSE `resources` event of `/api/events`. */
+/**
+ * `GET /api/resources` and the SSE `resources` event of `/api/events`. `servers` (the SSH
+ * pool) is new in the API: the page copes without it.
+ */
 export type ApiResources = ResourcesSnapshot;
+
+/** One server of the SSH pool in {@link ApiResources}. */
+export type ApiServerResources = ServerResourcesView;
+
+/** `GET /api/notices` and the SSE `notices` event: how the root is watched, and why. */
+export type ApiNotices = NoticesBody;
+
+/** One notice about the dashboard (e.g. that a root on a shared file system is polled). */
+export type ApiNotice = DashboardNotice;
 
 /** Every error answer. */
 export type ApiErrorBody = DashboardErrorBody;

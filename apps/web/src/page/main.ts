@@ -3,6 +3,7 @@ import { byId } from './dom.js';
 import { connectEvents } from './event-stream.js';
 import type { ConnectionState } from './event-stream.js';
 import { formatDuration } from './format.js';
+import { renderNotices, toNotices } from './notices.js';
 import { ResourcesView } from './resources-view.js';
 import { toResources } from './resources.js';
 import { RunDetail } from './run-detail.js';
@@ -347,6 +348,7 @@ const events = connectEvents({
     removed: onRemovedEvent,
     summary: onSummaryEvent,
     resources: (data) => resources.render(toResources(data)),
+    notices: (data) => renderNotices(byId('notices'), toNotices(data)),
   },
   onOpen: () => void resync(),
   onState: showConnection,

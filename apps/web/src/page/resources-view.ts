@@ -1,11 +1,14 @@
-import { byId, h, setText } from './dom.js';
-import { formatBytes, formatBytesOf, formatPercent } from './format.js';
-import type { Gpu, GpuProcess, Resources } from './resources.js';
+import { byId, setText } from './dom.js';
+import { formatBytesOf, formatPercent } from './format.js';
+import { gpuRows, setWidth } from './gpu-table.js';
+import type { Resources } from './resources.js';
+import { ServerPoolView } from './server-pool-view.js';
 
 /**
  * The resources panel: CPU load and memory as bars, and the GPU table of the machine the
  * dashboard runs on (index, name, utilization, memory, processes with the run each belongs
- * to; a click on the run opens it). Without GPUs the table gives way to the server's reason
+ * to; a click on the run opens it), then one such table per server of the SSH pool (see
+ * {@link ServerPoolView}). Without GPUs the table gives way to the server's reason
  * (`nvidia-smi not found on PATH`).
  */
 export class ResourcesView {
@@ -20,6 +23,7 @@ export class ResourcesView {
   private readonly brief = byId('resources-brief');
   private readonly toggle = byId<HTMLButtonElement>('resources-toggle');
   private readonly body = byId('resources-body');
+  private readonly pool: ServerPoolView;
 
   /**
    * @param onExpand the panel was opened: its numbers are worth refreshing.
@@ -29,6 +33,7 @@ export class ResourcesView {
     private readonly onExpand: () => void,
     private readonly onOpenRun: (runId: string) => void,
   ) {
+    this.pool = new ServerPoolView(byId('server-pool'), onOpenRun);
     this.setExpanded(readExpanded());
     this.toggle.addEventListener('click', () => {
       const expanded = this.toggle.getAttribute('aria-expanded') !== 'true';
@@ -75,14 +80,20 @@ export class ResourcesView {
     setText(this.memoryText, totalBytes === null ? '—' : formatBytesOf(usedBytes, totalBytes));
     this.memoryBar.classList.toggle('hot', (memoryPercent ?? 0) > 90);
 
-    const { gpus, gpuUnavailableReason } = resources;
-    const busy = gpus.filter((gpu) => (gpu.utilizationPercent ?? 0) >= 5).length;
+    const { gpus, gpuUnavailableReason, servers } = resources;
+    this.pool.render(servers, resources.serversError);
+    // The brief counts the GPUs of the pool too.
+    const allGpus = [...gpus, ...servers.flatMap((server) => server.gpus)];
+    const busy = allGpus.filter((gpu) => (gpu.utilizationPercent ?? 0) >= 5).length;
+    const unreachable = servers.filter((server) => !server.reachable && !server.pending).length;
     setText(
       this.brief,
       [
         cpuPercent === null ? null : `CPU ${formatPercent(cpuPercent)}`,
         memoryPercent === null ? null : `memory ${formatPercent(memoryPercent)}`,
-        gpus.length > 0 ? `${busy} of ${gpus.length} GPUs busy` : 'no GPUs',
+        allGpus.length > 0 ? `${busy} of ${allGpus.length} GPUs busy` : 'no GPUs',
+        servers.length > 0 ? `${servers.length} server${servers.length === 1 ? '' : 's'}` : null,
+        unreachable > 0 ? `${unreachable} unreachable` : null,
       ]
         .filter(Boolean)
         .join(' · '),
@@ -101,70 +112,7 @@ export class ResourcesView {
       );
       return;
     }
-    this.gpuBody.replaceChildren(...gpus.map((gpu) => this.gpuRow(gpu)));
-  }
-
-  private gpuRow(gpu: Gpu): HTMLTableRowElement {
-    const memoryShare =
-      gpu.memoryUsedBytes !== null && gpu.memoryTotalBytes
-        ? (gpu.memoryUsedBytes / gpu.memoryTotalBytes) * 100
-        : null;
-    return h(
-      'tr',
-      { 'data-gpu': gpu.index },
-      h('td', { class: 'num' }, gpu.index),
-      h('td', { class: 'gpu-name', title: gpu.uuid ?? '' }, gpu.name ?? '—'),
-      h(
-        'td',
-        { class: 'num' },
-        meter(gpu.utilizationPercent, formatPercent(gpu.utilizationPercent)),
-      ),
-      h(
-        'td',
-        { class: 'num' },
-        meter(memoryShare, formatBytesOf(gpu.memoryUsedBytes, gpu.memoryTotalBytes), 95),
-      ),
-      h(
-        'td',
-        { class: 'gpu-processes' },
-        ...(gpu.processes.length === 0
-          ? ['—']
-          : gpu.processes.map((process) => this.processItem(process))),
-      ),
-    );
-  }
-
-  /** `cdd/run_2  python 4242 · 1.2 GiB`; the run is a button that opens it. */
-  private processItem(process: GpuProcess): HTMLElement {
-    const { runId, pid, name } = process;
-    const memory = process.usedMemoryBytes === null ? '' : formatBytes(process.usedMemoryBytes);
-    const detail = `${name ?? 'pid'} ${pid}`;
-    return h(
-      'span',
-      {
-        class: 'gpu-process',
-        'data-pid': pid,
-        title: [
-          runId === null ? 'Not a run of this dashboard' : `Run ${runId} (click to open)`,
-          `${name ?? 'process'}, pid ${pid}`,
-          memory && `${memory} of GPU memory`,
-        ]
-          .filter(Boolean)
-          .join('\n'),
-      },
-      runId !== null &&
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'run-link',
-            'data-run-id': runId,
-            onclick: () => this.onOpenRun(runId),
-          },
-          runId,
-        ),
-      h('span', { class: 'process-detail' }, memory ? `${detail} · ${memory}` : detail),
-    );
+    this.gpuBody.replaceChildren(...gpuRows(gpus, this.onOpenRun));
   }
 }
 
@@ -176,21 +124,4 @@ function readExpanded(): boolean {
   } catch {
     return true;
   }
-}
-
-/** A small bar with a label; `hotAbove` marks a nearly full one (memory), not a busy one. */
-function meter(percent: number | null, label: string, hotAbove = Infinity): HTMLElement {
-  const fill = h('span', { class: 'meter-fill' });
-  setWidth(fill, percent);
-  if ((percent ?? 0) > hotAbove) fill.classList.add('hot');
-  return h(
-    'span',
-    { class: 'meter' },
-    h('span', { class: 'meter-track' }, fill),
-    h('span', { class: 'meter-label' }, label),
-  );
-}
-
-function setWidth(element: HTMLElement, percent: number | null): void {
-  element.style.width = `${Math.min(100, Math.max(0, percent ?? 0)).toFixed(1)}%`;
 }

@@ -51,6 +51,8 @@ test('a resources snapshot of the dashboard API is read, nvidia-smi MiB turned i
       },
     ],
     gpuUnavailableReason: null,
+    servers: [],
+    serversError: null,
   });
 });
 
@@ -77,6 +79,8 @@ test('without a CPU utilization sample the load per core stands in; junk gives e
     memory: { usedBytes: null, totalBytes: null },
     gpus: [],
     gpuUnavailableReason: null,
+    servers: [],
+    serversError: null,
   });
   // A GPU or process without its index or pid is dropped, not shown as GPU 0.
   expect(
@@ -90,6 +94,84 @@ test('without a CPU utilization sample the load per core stands in; junk gives e
       memoryUsedBytes: null,
       memoryTotalBytes: null,
       processes: [],
+    },
+  ]);
+});
+
+test("the pool's servers are read, GPUs in bytes; an unreachable one keeps its reason", () => {
+  const { servers, serversError } = toResources({
+    servers: [
+      {
+        name: 'gpu-a',
+        host: '10.0.0.5',
+        hostname: 'gpu-a',
+        reachable: true,
+        pending: false,
+        sampledAt: '2026-01-01T00:00:00Z',
+        cpu: { cores: 64, loadAverage: [16, 8, 4], loadPercent: 25 },
+        ram: {
+          totalBytes: 512 * MIB,
+          availableBytes: 256 * MIB,
+          usedBytes: 256 * MIB,
+          usedPercent: 50,
+        },
+        gpus: [
+          {
+            index: 0,
+            uuid: 'GPU-0',
+            name: 'NVIDIA H200',
+            memoryTotalMiB: 143_771,
+            memoryUsedMiB: 1000,
+            memoryFreeMiB: 142_771,
+            utilizationPercent: 12,
+            processes: [{ pid: 42, name: 'python', usedMemoryMiB: 900, runId: 'a/run' }],
+          },
+        ],
+        gpuUnavailableReason: null,
+        planGpus: [0],
+      },
+      { name: 'gpu-x', reachable: false, pending: false, error: 'Connection refused', gpus: [] },
+      { reachable: true },
+    ],
+    serversError: null,
+  });
+  expect(serversError).toBeNull();
+  expect(servers).toEqual([
+    {
+      name: 'gpu-a',
+      host: '10.0.0.5',
+      hostname: 'gpu-a',
+      reachable: true,
+      pending: false,
+      error: null,
+      sampledAtMs: Date.parse('2026-01-01T00:00:00Z'),
+      cpu: { cores: 64, load1: 16, percent: 25 },
+      memory: { usedBytes: 256 * MIB, totalBytes: 512 * MIB },
+      gpus: [
+        {
+          index: 0,
+          name: 'NVIDIA H200',
+          uuid: 'GPU-0',
+          utilizationPercent: 12,
+          memoryUsedBytes: 1000 * MIB,
+          memoryTotalBytes: 143_771 * MIB,
+          processes: [{ pid: 42, name: 'python', usedMemoryBytes: 900 * MIB, runId: 'a/run' }],
+        },
+      ],
+      gpuUnavailableReason: null,
+    },
+    {
+      name: 'gpu-x',
+      host: null,
+      hostname: null,
+      reachable: false,
+      pending: false,
+      error: 'Connection refused',
+      sampledAtMs: null,
+      cpu: { cores: null, load1: null, percent: null },
+      memory: { usedBytes: null, totalBytes: null },
+      gpus: [],
+      gpuUnavailableReason: null,
     },
   ]);
 });

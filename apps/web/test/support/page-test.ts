@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test as base } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { startDashboardServer } from '@runboard/dashboard-api';
-import { makeTempDir, removeTempDir } from '@runboard/test-kit';
+import { tempDirFixture } from '@runboard/test-kit';
 import type { DashboardServer, DashboardServerOptions } from '@runboard/dashboard-api';
 import { WEB_ENTRY_SCRIPT, webAssetsDir } from '../../src/index.js';
 import { launchHeadlessChromium } from './browser.js';
@@ -40,12 +40,7 @@ export interface PageFixtures {
 
 /** A test with a fresh run root, dashboards over it, and a tab of the browser of {@link useBrowser}. */
 export const test = base.extend<PageFixtures>({
-  // eslint-disable-next-line no-empty-pattern
-  root: async ({}, use) => {
-    const root = await makeTempDir('runboard-web-');
-    await use(root);
-    await removeTempDir(root);
-  },
+  root: tempDirFixture('runboard-web-'),
   serve: async ({ root }, use) => {
     const servers: DashboardServer[] = [];
     await use(async (options = {}) => {

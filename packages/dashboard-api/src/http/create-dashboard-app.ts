@@ -15,7 +15,7 @@ import { staticRoute } from './routes/static-route.js';
 export type { DashboardAppOptions } from './dashboard-app-options.js';
 
 /** The API's paths: an unknown method on one of them is a 405, not a 404. */
-const KNOWN_API_PATHS = /^\/api\/(runs(\/.*)?|summary|resources|events|session)$/;
+const KNOWN_API_PATHS = /^\/api\/(runs(\/.*)?|summary|resources|notices|events|session)$/;
 
 /**
  * The dashboard's HTTP API as a Hono app (JSON; errors as `{ "error": { "code", "message" } }`).

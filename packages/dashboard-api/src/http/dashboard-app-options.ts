@@ -1,7 +1,10 @@
 import { realpathSync, statSync } from 'node:fs';
 import type { HttpBindings } from '@hono/node-server';
 import { checkNumberOption, checkObjectOption, checkStringOption } from '@runboard/locking';
+import { DashboardNotices } from '../notices/dashboard-notices.js';
 import { ResourceFeed } from '../resources/resource-feed.js';
+import { createIndexResourceSampler } from '../resources/index-resource-sampler.js';
+import type { ServerPoolOptions } from '../resources/index-resource-sampler.js';
 import { ResourceSampler } from '../resources/resource-sampler.js';
 import type { ResourceSamplerOptions } from '../resources/resource-sampler.js';
 import type { RunIndex } from '../run-index/run-index.js';
@@ -41,6 +44,13 @@ export interface DashboardAppOptions {
   /** Options of the resources sampler (`GET /api/resources`), or a sampler to share. */
   resources?: ResourceSampler | ResourceSamplerOptions;
   /**
+   * How the SSH server pool named by the root's `.runboard/servers.json` is sampled (`ssh`
+   * arguments such as `['-F', ssh_config]`, intervals), or `false` for not at all. Each server
+   * gets one query per `resourcesIntervalMs` while a page is open. Ignored when `resources` is
+   * a sampler.
+   */
+  serverPool?: ServerPoolOptions;
+  /**
    * Interval of the `resources` SSE event. Resources are sampled only while at least one
    * event stream is open, once per interval for all of them. Default 5000 ms.
    */
@@ -52,6 +62,11 @@ export interface DashboardAppOptions {
   logRecheckMs?: number;
   /** Receives unexpected errors (answered as 500 without details). Default: `console.error`. */
   onInternalError?: (error: unknown) => void;
+  /**
+   * The notices the page shows (`GET /api/notices`, SSE `notices`), e.g. that a root on a
+   * shared file system is polled; `startDashboardServer` fills them from the index's warnings.
+   */
+  notices?: DashboardNotices;
 }
 
 /** What the app's routes and middleware share: the options checked, defaults filled in. */
@@ -68,6 +83,7 @@ export interface DashboardAppContext {
   resourceFeed: ResourceFeed;
   logRecheckMs: number;
   onInternalError: (error: unknown) => void;
+  notices: DashboardNotices;
 }
 
 /**
@@ -92,7 +108,10 @@ export function resolveDashboardAppOptions(options: DashboardAppOptions): Dashbo
   const sampler =
     options.resources instanceof ResourceSampler
       ? options.resources
-      : new ResourceSampler({ runIdForPid: () => index.localRunPids(), ...options.resources });
+      : createIndexResourceSampler(index, {
+          resources: options.resources,
+          serverPool: options.serverPool,
+        });
   return {
     index,
     token: options.token,
@@ -109,6 +128,7 @@ export function resolveDashboardAppOptions(options: DashboardAppOptions): Dashbo
     logRecheckMs: count('logRecheckMs', 2000),
     onInternalError:
       options.onInternalError ?? ((error) => console.error('runboard dashboard:', error)),
+    notices: options.notices ?? new DashboardNotices(),
   };
 }
 

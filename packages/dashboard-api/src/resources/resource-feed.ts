@@ -12,8 +12,9 @@ export type ResourceListener = (snapshot: ResourcesSnapshot) => void;
 
 /**
  * Samples resources on an interval only while at least one listener is subscribed, and gives
- * each sample to all of them, so a hundred open pages cost one `nvidia-smi` per interval and
- * no page costs none. The first listener gets a sample at once; a later one gets the latest.
+ * each sample to all of them, so a hundred open pages cost one `nvidia-smi` (and one query per
+ * server of the pool) per interval, and no page costs none: when the last listener leaves, the
+ * pool's SSH connections end. The first listener gets a sample at once; a later one gets the latest.
  *
  * @example
  * const feed = new ResourceFeed(new ResourceSampler(), { intervalMs: 5000 });
@@ -63,6 +64,8 @@ export class ResourceFeed {
       this.timer = undefined;
       // A later first listener gets a fresh sample, not this one.
       this.latest = undefined;
+      // No page is open: the pool's SSH connections end.
+      this.sampler.release().catch((error: unknown) => this.options.onError?.(error));
     };
   }
 

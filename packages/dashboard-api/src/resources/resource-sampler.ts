@@ -3,6 +3,8 @@ import { cpus, freemem, hostname, loadavg, totalmem } from 'node:os';
 import { readGpuStatus } from '@runboard/launcher';
 import type { GpuInfo, GpuStatus } from '@runboard/launcher';
 import { checkNumberOption, readProcessStatAsync } from '@runboard/locking';
+import type { ServerPoolSampler } from './server-pool-sampler.js';
+import type { ServerResourcesView } from './server-resources-view.js';
 
 /** A process on a GPU, with the run it belongs to when the dashboard can tell. */
 export interface GpuProcessView {
@@ -20,7 +22,7 @@ export interface GpuView extends Omit<GpuInfo, 'processes'> {
   processes: GpuProcessView[];
 }
 
-/** `GET /api/resources`: this machine's CPU, memory and GPUs. */
+/** `GET /api/resources`: this machine's CPU, memory and GPUs, and each server of the pool. */
 export interface ResourcesSnapshot {
   hostname: string;
   /** When the numbers were taken (ISO-8601); answers are cached for a moment. */
@@ -44,6 +46,13 @@ export interface ResourcesSnapshot {
   gpus: GpuView[];
   /** Why there is no GPU list (`nvidia-smi` not found, no driver …); `null` when there is one. */
   gpuUnavailableReason: string | null;
+  /**
+   * The SSH server pool of the root (`.runboard/servers.json`), one entry per server with its
+   * GPUs, CPU and RAM, or why it is unreachable; empty without a pool.
+   */
+  servers: ServerResourcesView[];
+  /** Why the pool's `servers.json` could not be read; `null` when it could (or there is none). */
+  serversError: string | null;
 }
 
 export interface ResourceSamplerOptions {
@@ -55,6 +64,10 @@ export interface ResourceSamplerOptions {
   nvidiaSmiCommand?: string;
   /** Maps a process id of this host to the run it belongs to. */
   runIdForPid?: () => ReadonlyMap<number, string>;
+  /** Samples the SSH server pool too (see `ServerPoolSampler`). Default: no pool. */
+  pool?: ServerPoolSampler;
+  /** Maps the pids of the runs recorded on a server's hostname to their runs. */
+  runPidsOnHost?: (hostname: string) => ReadonlyMap<number, string>;
 }
 
 /** Without a working nvidia-smi, ask it again only this often. */
@@ -79,6 +92,8 @@ export class ResourceSampler {
   private readonly cacheMs: number;
   private readonly queryGpus: () => Promise<GpuStatus>;
   private readonly runIdForPid: () => ReadonlyMap<number, string>;
+  private readonly pool: ServerPoolSampler | undefined;
+  private readonly runPidsOnHost: (hostname: string) => ReadonlyMap<number, string>;
   private previousCpu: CpuTimes = cpuTimes();
   private cached: { at: number; snapshot: Promise<ResourcesSnapshot> } | undefined;
   private unavailableGpus: GpuStatus | undefined;
@@ -93,6 +108,19 @@ export class ResourceSampler {
       options.queryGpus ??
       (() => readGpuStatus({ timeoutMs: NVIDIA_SMI_TIMEOUT_MS, ...(command ? { command } : {}) }));
     this.runIdForPid = options.runIdForPid ?? (() => new Map());
+    this.pool = options.pool;
+    this.runPidsOnHost = options.runPidsOnHost ?? (() => new Map());
+  }
+
+  /**
+   * Ends the pool's SSH connections (no page is open); the next sample opens them again.
+   *
+   * @example
+   * await sampler.release();
+   */
+  async release(): Promise<void> {
+    this.cached = undefined;
+    await this.pool?.close();
   }
 
   sample(): Promise<ResourcesSnapshot> {
@@ -107,7 +135,10 @@ export class ResourceSampler {
   }
 
   private async take(now: number): Promise<ResourcesSnapshot> {
-    const gpuStatus = await this.sampleGpus(now);
+    const [gpuStatus, pool] = await Promise.all([
+      this.sampleGpus(now),
+      this.pool?.sample(this.runPidsOnHost),
+    ]);
     const currentCpu = cpuTimes();
     const busy = currentCpu.total - this.previousCpu.total;
     const utilizationPercent =
@@ -150,6 +181,8 @@ export class ResourceSampler {
       gpuUnavailableReason: gpuStatus.available
         ? null
         : (gpuStatus.reason ?? 'nvidia-smi gave no answer'),
+      servers: pool?.servers ?? [],
+      serversError: pool?.error ?? null,
     };
   }
 

@@ -11,7 +11,10 @@ import type { LiveLauncherCounter } from './live-launchers.js';
 export const WATCH_MODES = {
   /** OS file events (inotify, FSEvents …) through chokidar. */
   events: 'events',
-  /** chokidar polling (`usePolling`): asked for, or the OS ran out of watches. */
+  /**
+   * chokidar polling (`usePolling`): asked for, the root is on a shared file system, or the OS
+   * ran out of watches.
+   */
   poll: 'poll',
   /** No watcher (`watch: false`): only rescans. */
   off: 'off',
@@ -38,7 +41,12 @@ export interface RunIndexOptions {
    * is); default: the launcher's `readLiveLaunchers`. `false`: not looked at.
    */
   liveLaunchers?: LiveLauncherCounter | false;
-  /** Poll instead of OS file events (network file systems). Default `false`. */
+  /**
+   * Poll instead of OS file events everywhere. Default `false`: OS file events, except on a
+   * root on a shared file system (NFS, FUSE/sshfs, Lustre, CIFS, CephFS, GPFS …, see
+   * `sharedFileSystemOf`), whose other hosts' writes raise no event here: that is polled,
+   * with a `RUNBOARD_DASHBOARD_POLLING` warning.
+   */
   poll?: boolean;
   /** Poll interval per watched path. Default 2000 ms. */
   pollIntervalMs?: number;

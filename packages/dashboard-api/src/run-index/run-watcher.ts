@@ -7,6 +7,7 @@ import { isRunRecordName, isSearchableFolderName } from './ignored-names.js';
 import type { PathWarner } from './path-warnings.js';
 import { WATCH_MODES } from './run-index-options.js';
 import type { WatchMode, WatcherFactory } from './run-index-options.js';
+import { sharedFileSystemOf } from './shared-file-system.js';
 import { WatcherShards } from './watcher-shards.js';
 
 const WATCH_LIMIT_CODES = new Set(['ENOSPC', 'EMFILE', 'ENFILE']);
@@ -36,9 +37,10 @@ export interface RunWatcherOptions {
  * (`depth: 0`: its new entries are seen, its sub-folders are not listed), and the
  * `progress.json` of each active run (finished runs rarely change; the rescan's `stat` sweep
  * re-checks them). Run folders themselves are not watched, so logs and checkpoints being
- * written cost nothing. The same set is watched by OS events or, with `poll` or after the OS
- * ran out of watches, by polling: a shared file system's root is served the same way. File events become calls of `onRecord`, `onFolderAdded` and
- * `onFolderRemoved`. When the OS runs out of watches it warns once and polls instead.
+ * written cost nothing. The same set is watched by OS events or by polling: with `poll`, on a
+ * root on a shared file system (NFS, FUSE/sshfs, Lustre, CIFS …: inotify does not report other
+ * hosts' writes there), and after the OS ran out of watches; the last two warn once. File
+ * events become calls of `onRecord`, `onFolderAdded` and `onFolderRemoved`.
  */
 export class RunWatcher {
   private readonly watched = new Set<string>();
@@ -84,8 +86,12 @@ export class RunWatcher {
     return this.watched.size;
   }
 
-  /** Starts watching every path given so far, in `mode`. */
+  /**
+   * Starts watching every path given so far, in `mode`; `events` on a shared file system
+   * polls instead, with a warning.
+   */
   start(mode: WatchMode): void {
+    if (mode === WATCH_MODES.events && this.isOnSharedFileSystem()) mode = WATCH_MODES.poll;
     const shards = new WatcherShards({
       factory: this.options.factory,
       options: {
@@ -118,6 +124,22 @@ export class RunWatcher {
     this.shards = undefined;
     this.currentMode = WATCH_MODES.off;
     await shards?.close();
+  }
+
+  /** Whether the root is on a shared file system; says so once (the dashboard's notice). */
+  private isOnSharedFileSystem(): boolean {
+    const { root, pollIntervalMs } = this.options;
+    const shared = sharedFileSystemOf(root);
+    if (!shared) return false;
+    this.options.onWarning(
+      new DashboardWarning(
+        DASHBOARD_ERROR_CODES.polling,
+        `${root} is on a shared file system (${shared.name}), where OS file events miss other ` +
+          `hosts' writes: polling every ${pollIntervalMs} ms instead. Updates show within that ` +
+          "interval plus the mount's attribute cache (NFS actimeo, sshfs dcache_timeout).",
+      ),
+    );
+    return true;
   }
 
   private onError(shards: WatcherShards, watcher: FSWatcher, error: NodeJS.ErrnoException): void {

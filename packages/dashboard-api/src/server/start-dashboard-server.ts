@@ -6,10 +6,14 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { checkNumberOption, checkObjectOption, checkStringOption } from '@runboard/locking';
 import { InsecureBindError } from '../errors.js';
+import type { DashboardWarning } from '../errors.js';
 import { API_ERROR_CODES, ApiError } from '../http/api-error.js';
 import { createDashboardApp } from '../http/create-dashboard-app.js';
 import type { DashboardAppOptions, DashboardEnv } from '../http/dashboard-app-options.js';
 import { isLoopbackHost, isWildcardHost, normalizeHostname } from '../http/host-check.js';
+import { DashboardNotices } from '../notices/dashboard-notices.js';
+import { createIndexResourceSampler } from '../resources/index-resource-sampler.js';
+import { ResourceSampler } from '../resources/resource-sampler.js';
 import { RunIndex } from '../run-index/run-index.js';
 import type { RunIndexOptions } from '../run-index/run-index.js';
 import { ConnectionLimit } from './connection-limit.js';
@@ -87,12 +91,27 @@ export async function startDashboardServer(
   const loopback = isLoopbackHost(host);
   if (!loopback && !options.token) throw new InsecureBindError(host);
 
+  // The index's warnings about the dashboard as a whole are the page's notices too.
+  const notices = options.notices ?? new DashboardNotices();
+  const report = options.onWarning ?? ((warning) => process.emitWarning(warning));
+  const onWarning = (warning: DashboardWarning): void => {
+    notices.add(warning);
+    report(warning);
+  };
   // The index and the app each take the options they know and leave the others.
-  const index = await RunIndex.open(options);
+  const index = await RunIndex.open({ ...options, onWarning });
+  // A sampler made here is released on close: the pool's SSH connections end with the server.
+  const { resources, serverPool } = options;
+  const ownSampler =
+    resources instanceof ResourceSampler
+      ? undefined
+      : createIndexResourceSampler(index, { resources, serverPool });
   try {
     const app = createDashboardApp({
       ...options,
       index,
+      notices,
+      resources: ownSampler ?? resources,
       protectReads: options.protectReads ?? !loopback,
       allowedHosts: [...(options.allowedHosts ?? []), ...hostNamesOf(host)],
     });
@@ -130,6 +149,7 @@ export async function startDashboardServer(
         closing ??= (async () => {
           // Closing the index ends every SSE stream, so no response holds the server open.
           await index.close();
+          await ownSampler?.release();
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
             server.closeAllConnections();
@@ -140,6 +160,7 @@ export async function startDashboardServer(
     };
   } catch (error) {
     await index.close();
+    await ownSampler?.release();
     throw error;
   }
 }

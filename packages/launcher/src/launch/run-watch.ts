@@ -43,7 +43,8 @@ export async function ownExited(
 /**
  * The poll the launch runs every `pollIntervalMs`: reads the records of active runs, those of
  * runs others started (watched) every time, our own every `ownPollIntervalMs` for their
- * progress (their end arrives as an exit). One poll at a time.
+ * progress (their end arrives as an exit), or every `endPollMs` of executors that learn of ends
+ * late, whose attempts end with their final record. One poll at a time.
  */
 export function recordPoll(state: LaunchState): () => void {
   let busy = false;
@@ -54,7 +55,8 @@ export function recordPoll(state: LaunchState): () => void {
     const due = state.entries.filter(
       (entry) =>
         entry.phase === 'active' &&
-        (entry.own === undefined || now - entry.lastOwnPoll >= ownInterval),
+        (entry.own === undefined ||
+          now - entry.lastOwnPoll >= (entry.own.exec.endPollMs ?? ownInterval)),
     );
     if (due.length === 0) return;
     busy = true;
@@ -65,10 +67,16 @@ export function recordPoll(state: LaunchState): () => void {
           try {
             if (entry.phase !== 'active') return;
             const record = await readRunRecord(entry.runDir);
-            if (entry.own) {
-              // Our own supervisor's end arrives as an exit event; here only the progress.
-              if (record && record.attempt === entry.own.attempt) entry.record = record;
-              return;
+            const own = entry.own;
+            if (own) {
+              if (!record || record.attempt !== own.attempt) return;
+              // A local supervisor's end arrives as its exit; a remote one's as its final record.
+              if (own.exec.endPollMs === undefined || !isTerminalStatus(record.status)) {
+                entry.record = record;
+                return;
+              }
+              entry.own = undefined;
+              own.exec.detach();
             }
             await judgeRecord(state, entry, record);
           } finally {

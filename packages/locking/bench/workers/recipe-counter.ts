@@ -2,21 +2,13 @@
 // `atomically` write. Same protocol as json-io's test/fixtures/update-counter.ts: argv[2] file,
 // argv[3] increments, argv[4] in flight; RUNBOARD_BENCH_BARRIER=1 waits for SIGUSR1.
 import { readFile } from 'node:fs/promises';
+import { startSignal } from '@runboard/test-kit/start-signal';
 import { writeFile } from 'atomically';
 import { lock } from 'proper-lockfile';
 
 const [file = '', times = '0', inflight = '1'] = process.argv.slice(2);
 
-if (process.env.RUNBOARD_BENCH_BARRIER === '1') {
-  await new Promise<void>((resolve) => {
-    const keepAlive = setInterval(() => {}, 1_000);
-    process.once('SIGUSR1', () => {
-      clearInterval(keepAlive);
-      resolve();
-    });
-    console.log('ready');
-  });
-}
+if (process.env.RUNBOARD_BENCH_BARRIER === '1') await startSignal();
 
 const startedAt = Date.now();
 const started = performance.now();

@@ -45,6 +45,13 @@ export interface StartedExec {
   readonly exited: Promise<ExecExit>;
   /** The launcher is leaving: stop holding the process (the run goes on). */
   detach(): void;
+  /**
+   * For executors that learn of an end late (a remote host's next probe, the next queue poll):
+   * how often the launcher reads the attempt's record, whose final status then ends the attempt
+   * at once (`exited` is still the end of a supervisor that leaves no result). Unset: the end
+   * arrives with `exited` (a local child's exit).
+   */
+  readonly endPollMs?: number;
 }
 
 /**

@@ -1,12 +1,13 @@
+import { RunboardError } from '@runboard/locking';
+
 /** A Slurm command (`sbatch`, `squeue`, `scancel`, `sinfo`) is not installed on this host. */
-export class SlurmMissingError extends Error {
-  override readonly name = 'SlurmMissingError';
-  readonly code = 'RUNBOARD_SLURM_MISSING';
+export class SlurmMissingError extends RunboardError<'RUNBOARD_SLURM_MISSING'> {
   constructor(
     readonly command: string,
     options?: ErrorOptions,
   ) {
     super(
+      'RUNBOARD_SLURM_MISSING',
       `${command} not found: the Slurm executor needs Slurm's client commands on this host (PATH)`,
       options,
     );
@@ -14,9 +15,9 @@ export class SlurmMissingError extends Error {
 }
 
 /** A Slurm command failed; `message` carries Slurm's own words (its stderr). */
-export class SlurmCommandError extends Error {
-  override readonly name: string = 'SlurmCommandError';
-  readonly code: string = 'RUNBOARD_SLURM_COMMAND';
+export class SlurmCommandError extends RunboardError<
+  'RUNBOARD_SLURM_COMMAND' | 'RUNBOARD_SLURM_SUBMIT'
+> {
   constructor(
     readonly command: string,
     readonly exitCode: number | null,
@@ -24,6 +25,7 @@ export class SlurmCommandError extends Error {
     options?: ErrorOptions,
   ) {
     super(
+      'RUNBOARD_SLURM_COMMAND',
       `${command} failed (exit ${exitCode ?? 'by signal'}): ${stderr.trim() || '(no message)'}`,
       options,
     );
@@ -32,6 +34,5 @@ export class SlurmCommandError extends Error {
 
 /** Slurm rejected a job (`sbatch` failed): `message` carries Slurm's reason. */
 export class SlurmSubmitError extends SlurmCommandError {
-  override readonly name = 'SlurmSubmitError';
   override readonly code = 'RUNBOARD_SLURM_SUBMIT';
 }

@@ -144,6 +144,8 @@ class JobSubmitter {
       },
       exited,
       detach: () => {},
+      // Its end shows first in its record: the queue is polled every few seconds.
+      endPollMs: 250,
     };
   }
 

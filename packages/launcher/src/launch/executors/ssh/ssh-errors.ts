@@ -1,3 +1,5 @@
+import { RunboardError } from '@runboard/locking';
+
 /** Stable codes of the SSH executor's errors. */
 export const SSH_ERROR_CODES = {
   unreachable: 'RUNBOARD_SSH_UNREACHABLE',
@@ -8,10 +10,7 @@ export const SSH_ERROR_CODES = {
 export type SshErrorCode = (typeof SSH_ERROR_CODES)[keyof typeof SSH_ERROR_CODES];
 
 /** An `ssh` command to a server failed (the connection, or the command there). */
-export class SshCommandError extends Error {
-  override readonly name = 'SshCommandError';
-  readonly code: SshErrorCode;
-
+export class SshCommandError extends RunboardError<SshErrorCode> {
   constructor(
     readonly server: string,
     readonly exitCode: number | null,
@@ -20,12 +19,12 @@ export class SshCommandError extends Error {
   ) {
     const detail = stderr.trim().split('\n').filter(Boolean).slice(-2).join('; ');
     super(
+      options.code ?? SSH_ERROR_CODES.unreachable,
       `${options.what ?? 'ssh'} on server ${server} failed` +
         (exitCode === null ? '' : ` (exit ${exitCode})`) +
         (detail ? `: ${detail}` : ''),
       { cause: options.cause },
     );
-    this.code = options.code ?? SSH_ERROR_CODES.unreachable;
   }
 }
 
@@ -33,15 +32,12 @@ export class SshCommandError extends Error {
  * A server is not fit for runs: the shared root is not mounted there, or its runboard is missing
  * or another version. Thrown before any run is claimed there.
  */
-export class SshHostCheckError extends Error {
-  override readonly name = 'SshHostCheckError';
-  readonly code = SSH_ERROR_CODES.hostCheck;
-
+export class SshHostCheckError extends RunboardError<typeof SSH_ERROR_CODES.hostCheck> {
   constructor(
     readonly server: string,
     readonly problem: string,
     options?: { cause?: unknown },
   ) {
-    super(`server ${server}: ${problem}`, options);
+    super(SSH_ERROR_CODES.hostCheck, `server ${server}: ${problem}`, options);
   }
 }

@@ -11,6 +11,7 @@ import { stopOrphanedJob as stopLocalOrphanedJob } from '../orphaned-job.js';
 import { checkHost, writeRootMarker } from './host-check.js';
 import { startCommand, stopGroupCommand } from './remote-commands.js';
 import { RemoteRuns } from './remote-runs.js';
+import { writeServerPool } from './server-pool-file.js';
 import { ServerMonitor } from './server-monitor.js';
 import { SshConnection } from './ssh-connection.js';
 import { SSH_ERROR_CODES, SshCommandError } from './ssh-errors.js';
@@ -46,7 +47,8 @@ export interface SshExecutor extends Executor {
 
 /**
  * Runs each attempt as `runboard exec` on one of the plan's `servers`, started over the system
- * `ssh` client and detached there (`setsid`, no terminal): the supervisor writes the run folder
+ * `ssh` client and detached there (`setsid`, no terminal): the pool is recorded in
+ * `<root>/.runboard/servers.json` for the dashboard, and the supervisor writes the run folder
  * on the shared filesystem as everywhere, with the server's hostname as `host`. Each server has
  * one OpenSSH ControlMaster connection (sockets in a private 0700 folder), so starts and probes
  * reuse one handshake. Before anything starts every server that answers is checked (the run root
@@ -111,6 +113,10 @@ export async function createSshExecutor(options: SshExecutorOptions): Promise<Ss
     throw error;
   }
   // The marker stays while the launch runs: a server that comes back is checked again with it.
+  // The dashboard samples the pool recorded here; without it the launch goes on all the same.
+  await writeServerPool(plan.root, plan.servers).catch((error: unknown) =>
+    hooks.warn(`the dashboard will not see the server pool: ${(error as Error).message}`),
+  );
   const thisHost = hostname();
   let closing: Promise<void> | undefined;
   const shutdown = () =>
@@ -146,7 +152,8 @@ export async function createSshExecutor(options: SshExecutorOptions): Promise<Ss
       );
     // The supervisor's pid on its host: the probes of its server tell when it has ended.
     const { exited, forget } = remoteRuns.watch(server.name, pid);
-    return { pid, exited, detach: forget };
+    // Its end shows first in its record on the shared root: probes come every 2 s.
+    return { pid, exited, detach: forget, endPollMs: 100 };
   };
 
   const stopOrphanedJob = async (record: RunRecord, runDir: string): Promise<number> => {
