@@ -7,6 +7,7 @@ import { createDashboardApp } from '../src/http/create-dashboard-app.js';
 import { ResourceFeed } from '../src/resources/resource-feed.js';
 import { ResourceSampler } from '../src/resources/resource-sampler.js';
 import { activeLogFollowerCount } from '../src/run-files/log-follower.js';
+import { readSseEvents } from './sse-client.js';
 import { fakeGpuQuery, test, writeRun } from './test-utils.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -26,24 +27,10 @@ async function connect(url: URL) {
   const response = await fetch(url, { signal: abort.signal });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   const messages: SseMessage[] = [];
-  let buffer = '';
-  const pump = (async () => {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event !== undefined && data !== undefined) messages.push({ event, data });
-      }
-    }
-  })().catch(() => {});
+  const pump = readSseEvents(response.body!, (event, data) => messages.push({ event, data })).catch(
+    () => {},
+  );
   const of = (event: string) =>
     messages.filter((m) => m.event === event).map((m) => JSON.parse(m.data));
   return {
@@ -57,7 +44,6 @@ async function connect(url: URL) {
     },
     async close() {
       abort.abort();
-      await reader.cancel().catch(() => {});
       await pump;
     },
   };

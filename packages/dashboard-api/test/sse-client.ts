@@ -8,6 +8,31 @@ export interface ReceivedEvent {
 }
 
 /**
+ * Reads Server-Sent Events from `body` until it ends, calling `onEvent` with each named event and
+ * its raw `data` line.
+ */
+export async function readSseEvents(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (event: string, data: string) => void,
+): Promise<void> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (event !== undefined && data !== undefined) onEvent(event, data);
+    }
+  }
+}
+
+/**
  * Reads a dashboard's `/api/events` over a real socket and keeps every event. `waitFor`
  * resolves with the first event (from `since` on) that `predicate` accepts.
  */
@@ -15,25 +40,10 @@ export async function openEventStream(url: string) {
   const controller = new AbortController();
   const response = await fetch(url, { signal: controller.signal });
   if (!response.ok || !response.body) throw new Error(`GET ${url}: ${response.status}`);
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   const events: ReceivedEvent[] = [];
-  let buffer = '';
-  const reading = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data !== undefined)
-          events.push({ event, data: JSON.parse(data), receivedAt: performance.now() });
-      }
-    }
-  })().catch(() => {});
+  const reading = readSseEvents(response.body, (event, data) =>
+    events.push({ event, data: JSON.parse(data), receivedAt: performance.now() }),
+  ).catch(() => {});
   return {
     events,
     waitFor(

@@ -23,6 +23,7 @@ import {
   type ResolvedPlan,
 } from '../src/index.js';
 import { distBuilt, execCommand, standbyEntry } from './exec-command.js';
+import { percentile } from './percentile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const launcher = { host: 'bench', pid: process.pid };
@@ -90,11 +91,6 @@ async function bareLoopRound(dir: string): Promise<number[]> {
     });
   }
   return gaps(log);
-}
-
-function percentile(values: readonly number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
 }
 
 function median(values: readonly number[]): number {

@@ -23,17 +23,13 @@ import {
   type ResolvedPlan,
 } from '../src/index.js';
 import { distBuilt, execCommand, standbyEntry } from './exec-command.js';
+import { percentile } from './percentile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RUNBOARD_EXEC = join(here, '..', 'test', 'fixtures', 'slurm', 'runboard-exec.sh');
 const LATENCY_RUNS = 50;
 const PENDING_JOBS = 500;
 const POLL_WINDOW_MS = 30_000;
-
-function percentile(values: readonly number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? NaN;
-}
 
 function planOf(root: string, runs: number, executor?: Record<string, unknown>): ResolvedPlan {
   return resolvePlan(

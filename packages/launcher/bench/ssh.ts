@@ -36,6 +36,7 @@ import {
   type RunRecord,
 } from '../src/index.js';
 import setupBundles from '../test/global-setup.js';
+import { percentile } from './percentile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REMOTE_RUNBOARD = join(here, '..', 'test', 'fixtures', 'ssh', 'runboard.sh');
@@ -57,11 +58,6 @@ interface Context {
   dir: string;
   exec: string;
   key: { file: string; fingerprint: string };
-}
-
-function percentile(values: readonly number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? NaN;
 }
 
 const ms = (value: number) => `${value.toFixed(0)} ms`;

@@ -67,13 +67,20 @@ export async function runPlan(
   options: Partial<LaunchOptions> = {},
 ) {
   const file = await writePlan(dir, { heartbeatSeconds: 1, stalledAfterSeconds: 10, ...plan });
-  const events: LaunchEvent[] = [];
-  const result = await launch({
+  return launchAndCollect(dir, {
     plan: await loadPlan(file),
     executor: await localExecutor({ ...process.env, MARK_LOG: join(dir, 'marks.log') }),
-    onEvent: (event) => events.push(event),
     ...options,
   });
+}
+
+/**
+ * Runs a launch in this process to its end; resolves with its result, its events, and the
+ * marks (`dir/marks.log`) and records (`dir/logs`) it left.
+ */
+export async function launchAndCollect(dir: string, options: LaunchOptions) {
+  const events: LaunchEvent[] = [];
+  const result = await launch({ onEvent: (event) => events.push(event), ...options });
   return {
     result,
     events,

@@ -4,15 +4,13 @@ import { join } from 'node:path';
 import { cancelSlurmJobsUnder, testWithTempDir } from '@runboard/test-kit';
 import {
   createSlurmExecutor,
-  launch,
   loadPlan,
   runRecordSchema,
-  type LaunchEvent,
   type LaunchOptions,
   type RunRecord,
   type SlurmExecutor,
 } from '../src/index.js';
-import { entryBundles, FIXTURES, readMarks, readRecords, writePlan } from './launch-helpers.js';
+import { entryBundles, FIXTURES, launchAndCollect, writePlan } from './launch-helpers.js';
 
 /** `runboard exec` on the node: the bundled supervisor (see fixtures/slurm/runboard-exec.sh). */
 export const RUNBOARD_EXEC = join(FIXTURES, 'slurm', 'runboard-exec.sh');
@@ -60,20 +58,7 @@ export async function runSlurmPlan(
     env: await slurmJobEnv(dir),
   });
   options.onExecutor?.(executor);
-  const events: LaunchEvent[] = [];
-  const result = await launch({
-    plan: loaded,
-    executor,
-    onEvent: (event) => events.push(event),
-    ...options,
-  });
-  return {
-    result,
-    events,
-    executor,
-    marks: readMarks(join(dir, 'marks.log')),
-    records: readRecords(join(dir, 'logs')),
-  };
+  return { ...(await launchAndCollect(dir, { plan: loaded, executor, ...options })), executor };
 }
 
 /** The record of run `id` under `root`, or undefined while it cannot be read. */

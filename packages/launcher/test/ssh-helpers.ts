@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testWithTempDir } from '@runboard/test-kit';
 import { SIMULATED_HOSTS, SSH_ARGS, SSH_CI_DIR, sshRun } from '@runboard/test-kit/ssh-hosts';
-import type { LaunchEvent, LaunchOptions } from '../src/index.js';
-import { launch, loadPlan } from '../src/index.js';
+import type { LaunchOptions } from '../src/index.js';
+import { loadPlan } from '../src/index.js';
 import {
   createSshExecutor,
   type SshExecutor,
@@ -13,7 +13,7 @@ import {
 import {
   entryBundles,
   FIXTURES,
-  readMarks,
+  launchAndCollect,
   readRecords,
   startLauncher,
   writePlan,
@@ -89,21 +89,9 @@ export async function runSshPlan(
 ) {
   const file = await writeSshPlan(dir, plan);
   const executor = options.executor ?? (await sshExecutor(file));
-  const events: LaunchEvent[] = [];
   try {
-    const result = await launch({
-      plan: await loadPlan(file),
-      executor,
-      onEvent: (event) => events.push(event),
-      ...options,
-    });
-    return {
-      result,
-      events,
-      executor,
-      marks: readMarks(join(dir, 'marks.log')),
-      records: readRecords(join(dir, 'logs')),
-    };
+    const plan = await loadPlan(file);
+    return { ...(await launchAndCollect(dir, { plan, executor, ...options })), executor };
   } finally {
     await executor.shutdown();
   }

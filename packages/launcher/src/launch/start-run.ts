@@ -2,6 +2,7 @@ import type { RunRecord } from '../run-folder/run-record.js';
 import { updateRunRecord } from '../run-folder/run-records.js';
 import type { ExecSpec, StartedExec } from './executors/executor.js';
 import { withGpuClaims } from './gpus/gpu-claims.js';
+import type { ServerBusy } from './gpus/server-slots.js';
 import type { LaunchState } from './launch-state.js';
 import { cancelPending, cancelRequested } from './pending-cancels.js';
 import { judgeRecord } from './record-judge.js';
@@ -33,10 +34,9 @@ export async function claimAndStart(state: LaunchState, entry: RunEntry): Promis
     await cancelPending(state, entry);
     return;
   }
-  const claim = state.serverSlots
-    ? await claimOnServer(state, entry, judged, now)
-    : entry.run.gpuCount > 0
-      ? await claimWithGpus(state, entry, judged, now)
+  const claim =
+    state.serverSlots || entry.run.gpuCount > 0
+      ? await claimPlaced(state, entry, judged, now)
       : await claimRecord(state, entry, judged, now);
   if (claim === undefined) {
     // Its GPUs are held by another launcher's runs: look again shortly.
@@ -138,67 +138,61 @@ function claimRecord(
 }
 
 /**
- * Places a server pool's run again under the root's claims lock, counting what runs of every
- * launcher on this root hold on each server (their records), and claims it there; `undefined`
- * when no server has room now.
+ * Places the run under the root's GPU claims lock — its GPUs, or its server and GPUs there —
+ * counting what runs of every launcher on this root hold (their records), and claims it there;
+ * `undefined` when nothing has room now.
  */
-async function claimOnServer(
+async function claimPlaced(
   state: LaunchState,
   entry: RunEntry,
   judged: RunRecord | undefined,
   now: Date,
 ): Promise<Claim | undefined> {
   let claim: Claim | undefined;
-  await withGpuClaims(
-    state.plan.root,
-    entry.run.id,
-    state.holdOptions(),
-    async (_busy, servers) => {
-      claim = undefined;
-      const previous = state.serverOf.get(entry);
-      if (previous !== undefined) state.serverSlots!.release(previous, entry.gpus);
-      state.serverOf.delete(entry);
-      entry.gpus = [];
-      const result = state.placeOnServer(entry, servers);
-      if ('waiting' in result) return false;
-      state.serverOf.set(entry, result.placement.server);
-      entry.gpus = result.placement.gpus;
-      claim = await claimRecord(state, entry, judged, now);
-      return claim.record?.status === 'starting' || claim.record?.status === 'running';
-    },
-  );
-  return claim;
-}
-
-/**
- * Chooses the run's GPUs and claims it under the root's GPU lock, counting the GPUs that runs
- * of every launcher on this root hold (their records); `undefined` when none are free.
- */
-async function claimWithGpus(
-  state: LaunchState,
-  entry: RunEntry,
-  judged: RunRecord | undefined,
-  now: Date,
-): Promise<Claim | undefined> {
-  let claim: Claim | undefined;
-  await withGpuClaims(state.plan.root, entry.run.id, state.holdOptions(), async (busy) => {
+  await withGpuClaims(state.plan.root, entry.run.id, state.holdOptions(), async (busy, servers) => {
     claim = undefined;
-    state.slots.release(entry.gpus);
-    entry.gpus = [];
-    const allowed = state.gpuStatus?.allowedGpus();
-    if (state.gpuStatus && allowed === undefined) return false;
-    const gpus = state.slots.allocate(entry.run.gpuCount, {
-      pinned: entry.run.pinnedGpus,
-      allowed,
-      busy,
-    });
-    if (gpus === undefined) return false;
-    entry.gpus = gpus;
+    const placed = state.serverSlots
+      ? placeOnServer(state, entry, servers)
+      : placeOnGpus(state, entry, busy);
+    if (!placed) return false;
     claim = await claimRecord(state, entry, judged, now);
     // A run another launcher claimed first holds its GPUs too: stays listed either way.
     return claim.record?.status === 'starting' || claim.record?.status === 'running';
   });
   return claim;
+}
+
+/** Gives the run a server of the pool and GPUs there, in place of any it had; `false`: none has room. */
+function placeOnServer(
+  state: LaunchState,
+  entry: RunEntry,
+  servers: Map<string, ServerBusy>,
+): boolean {
+  const previous = state.serverOf.get(entry);
+  if (previous !== undefined) state.serverSlots!.release(previous, entry.gpus);
+  state.serverOf.delete(entry);
+  entry.gpus = [];
+  const result = state.placeOnServer(entry, servers);
+  if ('waiting' in result) return false;
+  state.serverOf.set(entry, result.placement.server);
+  entry.gpus = result.placement.gpus;
+  return true;
+}
+
+/** Gives the run free GPUs the policy allows, in place of any it had; `false`: none now. */
+function placeOnGpus(state: LaunchState, entry: RunEntry, busy: Map<number, number>): boolean {
+  state.slots.release(entry.gpus);
+  entry.gpus = [];
+  const allowed = state.gpuStatus?.allowedGpus();
+  if (state.gpuStatus && allowed === undefined) return false;
+  const gpus = state.slots.allocate(entry.run.gpuCount, {
+    pinned: entry.run.pinnedGpus,
+    allowed,
+    busy,
+  });
+  if (gpus === undefined) return false;
+  entry.gpus = gpus;
+  return true;
 }
 
 /** What the executor needs to start attempt `attempt` of the run. */
