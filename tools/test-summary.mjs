@@ -20,8 +20,26 @@ function countFailures(results) {
   return results.numFailedTests + failedFiles.length;
 }
 
+/** One line per failure: the file, the test's full name and the first line of its message. */
+function describeFailures(project, results) {
+  const lines = [];
+  for (const file of results.testResults) {
+    const path = file.name.slice(file.name.indexOf(project));
+    const failedTests = file.assertionResults.filter((test) => test.status === 'failed');
+    for (const test of failedTests) {
+      const message = (test.failureMessages[0] ?? '').split('\n')[0];
+      lines.push(`  FAILED ${path} > ${test.fullName}: ${message}`);
+    }
+    if (file.status === 'failed' && failedTests.length === 0) {
+      lines.push(`  FAILED ${path}: ${(file.message ?? '').split('\n')[0]}`);
+    }
+  }
+  return lines;
+}
+
 let passed = 0;
 let failed = 0;
+const failures = [];
 let skipped = 0;
 const missing = [];
 for (const project of PROJECTS) {
@@ -36,7 +54,10 @@ for (const project of PROJECTS) {
   failed += projectFailed;
   skipped += results.numPendingTests + results.numTodoTests;
   console.log(`${project}: ${results.numPassedTests} passed, ${projectFailed} failed`);
+  failures.push(...describeFailures(project, results));
 }
+// The failures by name, after the counts, so the tail of a CI log says what broke.
+for (const line of failures) console.log(line);
 if (missing.length > 0) {
   console.log(`no test report from: ${missing.join(', ')}`);
   failed += missing.length;
