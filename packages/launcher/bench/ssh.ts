@@ -5,7 +5,8 @@
 //   to the next one's start there, from the records (`finishedAt` → `startedAt`, split at the
 //   launcher's `finished` event) and from the job's stamps; wall time, runs/s, and SSH
 //   handshakes per run started ('Accepted publickey' lines with the benchmark's own key in the
-//   hosts' sshd logs). At the default probe interval (2 s, as `runboard launch`) and at 0.5 s.
+//   hosts' sshd logs). With a standby waiting on each server (the default) and without (each
+//   run started by an ssh command), at the default probe interval (2 s, as `runboard launch`).
 // - gpuPolicy cost while runs wait: every GPU busy (fake nvidia-smi, 95 % utilization), 50 runs
 //   held by the policy for 20 s: ssh commands (probes) and nvidia-smi calls per server per
 //   minute, and what one probe costs.
@@ -43,14 +44,16 @@ const REMOTE_RUNBOARD = join(here, '..', 'test', 'fixtures', 'ssh', 'runboard.sh
 const HOSTS = SIMULATED_HOSTS;
 const JOB_SECONDS = 0.075;
 /**
- * The turnaround columns: the default probe interval with the issue's 200 runs, then a shorter
- * one with fewer. Each launch is stopped after `limitMs`, so that the whole benchmark stays
- * under 3 minutes (a column then says how many runs it completed).
+ * The turnaround columns, at the default probe interval (2 s): the issue's 200 runs with a
+ * standby waiting on each server (the default), then fewer without standbys (each run started
+ * by an ssh command, node booting on the server). Each launch is stopped after `limitMs`, so
+ * that the whole benchmark stays under 3 minutes (a column then says how many runs it completed).
  */
 const TURNAROUNDS = [
-  { probeIntervalMs: 2000, runs: 200, limitMs: 110_000 },
-  { probeIntervalMs: 500, runs: 80, limitMs: 40_000 },
+  { warmStandby: true, runs: 200, limitMs: 110_000 },
+  { warmStandby: false, runs: 80, limitMs: 40_000 },
 ];
+const PROBE_INTERVAL_MS = 2000;
 const WAITING_RUNS = 50;
 const POLICY_WINDOW_MS = 20_000;
 
@@ -95,7 +98,7 @@ const runIds = (count: number, prefix: string) =>
   Array.from({ length: count }, (_, index) => `${prefix}/run_${String(index).padStart(3, '0')}`);
 
 interface Turnaround {
-  probeIntervalMs: number;
+  warmStandby: boolean;
   runs: number;
   completed: number;
   /** Supervisor end → next supervisor start on the same server:GPU (records). */
@@ -108,6 +111,7 @@ interface Turnaround {
   restartMs: number[];
   wallMs: number;
   startedRuns: number;
+  onStandby: number;
   handshakes: number;
 }
 
@@ -130,16 +134,22 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 
 async function turnaround(
   context: Context,
-  { probeIntervalMs, runs, limitMs }: (typeof TURNAROUNDS)[number],
+  { warmStandby, runs, limitMs }: (typeof TURNAROUNDS)[number],
 ): Promise<Turnaround> {
-  const root = join(context.dir, `turnaround-${probeIntervalMs}`);
-  const stamps = join(context.dir, `stamps-${probeIntervalMs}.log`);
+  const name = warmStandby ? 'standby' : 'cold';
+  const root = join(context.dir, `turnaround-${name}`);
+  const stamps = join(context.dir, `stamps-${name}.log`);
   const job = `echo "start $RUNBOARD_RUN_ID $(date +%s%N)" >> ${stamps}; sleep ${JOB_SECONDS}; echo "end $RUNBOARD_RUN_ID $(date +%s%N)" >> ${stamps}`;
   const ids = runIds(runs, 'turnaround');
   const plan = poolPlan(context, root, { runs: ids.map((id) => ({ id, command: job })) });
   const before = sshHandshakes(HOSTS, context.key.fingerprint);
   const started = performance.now();
-  const executor = await createSshExecutor({ plan, sshArgs: SSH_ARGS, probeIntervalMs });
+  const executor = await createSshExecutor({
+    plan,
+    sshArgs: SSH_ARGS,
+    probeIntervalMs: PROBE_INTERVAL_MS,
+    warmStandby,
+  });
   let records: (RunRecord | undefined)[] = [];
   let [wallMs, startedRuns] = [0, 0];
   const seenEnd = new Map<string, number>();
@@ -183,7 +193,7 @@ async function turnaround(
   const pairs = slotPairs(bySlot);
   const seen = pairs.filter(([previous]) => seenEnd.has(previous[2]));
   return {
-    probeIntervalMs,
+    warmStandby,
     runs,
     completed: slotOf.size,
     recordGaps: pairs.map(([previous, next]) => next[0] - previous[1]),
@@ -192,6 +202,7 @@ async function turnaround(
     restartMs: seen.map(([previous, next]) => next[0] - seenEnd.get(previous[2])!),
     wallMs,
     startedRuns,
+    onStandby: executor.standbys.started,
     handshakes: sshHandshakes(HOSTS, context.key.fingerprint) - before,
   };
 }
@@ -203,9 +214,10 @@ function turnaroundTable(rows: readonly Turnaround[]): string {
     `${ms(percentile(values, 0.5))} / ${ms(percentile(values, 0.95))}`;
   return [
     `### Short runs (\`sleep ${JOB_SECONDS}\`) over gpu-a and gpu-b, 2 GPUs each (4 at once)\n`,
-    `| measure | ${rows.map((row) => `probe every ${row.probeIntervalMs / 1000} s${row === rows[0] ? ' (default)' : ''}`).join(' | ')} | target |`,
+    `| measure | ${rows.map((row) => (row.warmStandby ? 'a standby per server (default)' : 'no standby')).join(' | ')} | target |`,
     `|---|${rows.map(() => '---|').join('')}---|`,
     line('runs succeeded', (row) => `${row.completed} of ${row.runs}`),
+    line('runs started on a standby', (row) => `${row.onStandby} of ${row.startedRuns}`),
     line(
       'run end → next start on the same server:GPU, p50 / p95 (records: `finishedAt` → `startedAt`)',
       (row) => p(row.recordGaps),
@@ -215,7 +227,7 @@ function turnaroundTable(rows: readonly Turnaround[]): string {
       p(row.detectMs),
     ),
     line(
-      '· of which: seen → next supervisor started (claim, ssh start, node boot), p50 / p95',
+      '· of which: seen → next supervisor started (claim; a standby, or ssh start and node boot), p50 / p95',
       (row) => p(row.restartMs),
     ),
     line('job end → next job start on the same server:GPU, p50 / p95', (row) => p(row.jobGaps)),

@@ -8,7 +8,9 @@ import {
   server,
   sshExecutor,
   sshSkipReason,
+  standbysOn,
   sshTest as test,
+  HOSTS,
   startHost,
   startSshLauncher,
   writeSshPlan,
@@ -142,6 +144,8 @@ describeOnHosts('SSH server failures', () => {
       expect(marks.filter((mark) => mark.kind === 'start')).toHaveLength(4);
       for (const record of readRecords(root).values())
         expect(record).toMatchObject({ status: 'succeeded', attempt: 1 });
+      // The killed launcher's standbys lost their channel with it, and exited.
+      for (const host of HOSTS) await expect.poll(() => standbysOn(host)).toBe('');
     },
   );
 });

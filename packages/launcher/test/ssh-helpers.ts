@@ -112,6 +112,11 @@ export function killRemoteRuns(root: string): void {
   }
 }
 
+/** Pids of the standbys waiting on `host` (runboard.sh runs them as `exec-entry.mjs --standby`). */
+export function standbysOn(host: string): string {
+  return sshRun(host, "pgrep -f -- 'exec-entry.mjs -[-]standby' || true").stdout.trim();
+}
+
 /** A fresh temp folder per test, removed afterwards with the runs it left on the hosts. */
 export const sshTest = testWithTempDir('runboard-ssh-', (dir) => killRemoteRuns(join(dir, 'logs')));
 

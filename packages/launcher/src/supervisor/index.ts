@@ -11,3 +11,4 @@ export { ownershipProblem, type RecordOwner } from './record-writer.js';
 export { superviseRun, type SupervisorResult } from './supervise-run.js';
 export * from './exec-argv.js';
 export { runExecProcess } from './run-exec-process.js';
+export * from './standby-assignment.js';

@@ -12,18 +12,29 @@ import { shellCommand, shellQuote } from './shell-quote.js';
  * await connection.run(startCommand(spec, server, 'runboard')); // stdout: '4242\n'
  */
 export function startCommand(spec: ExecSpec, server: ResolvedServer, runboard: string): string {
-  const env: Record<string, string> = { ...server.env, ...spec.env };
-  if (spec.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = spec.gpus.join(',');
-  else if (server.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = '';
   const words = [
     'env',
-    ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
+    ...Object.entries(remoteRunEnv(spec, server)).map(([name, value]) => `${name}=${value}`),
     'setsid',
     runboard,
     'exec',
     ...buildExecArgs(spec),
   ];
   return `cd ${shellQuote(spec.runDir)} && { ${shellCommand(words)} </dev/null >/dev/null 2>&1 & } && echo $!`;
+}
+
+/**
+ * The variables a run's supervisor gets on `server` on top of the login environment: the
+ * server's, the run's, and `CUDA_VISIBLE_DEVICES` (empty on a GPU server for a run without GPUs).
+ *
+ * @example
+ * remoteRunEnv(spec, server); // { ...server.env, ...spec.env, CUDA_VISIBLE_DEVICES: '0' }
+ */
+export function remoteRunEnv(spec: ExecSpec, server: ResolvedServer): Record<string, string> {
+  const env: Record<string, string> = { ...server.env, ...spec.env };
+  if (spec.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = spec.gpus.join(',');
+  else if (server.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = '';
+  return env;
 }
 
 /** How long an orphaned job gets between SIGTERM and SIGKILL (as on this machine). */

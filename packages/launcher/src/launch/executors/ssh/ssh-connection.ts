@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { ResolvedServer } from '../../../plan/resolve-servers.js';
 import { SshCommandError } from './ssh-errors.js';
@@ -51,12 +51,17 @@ export class SshConnection {
 
   /** `ssh`'s arguments up to and including the host. */
   get baseArgs(): string[] {
+    return this.#args('auto');
+  }
+
+  /** `ssh`'s arguments up to and including the host; `controlMaster: 'no'`: a channel only. */
+  #args(controlMaster: 'auto' | 'no'): string[] {
     const { server } = this;
     const options = this.#options;
     const args = [
       ...(options.sshArgs ?? []),
       '-o',
-      'ControlMaster=auto',
+      `ControlMaster=${controlMaster}`,
       '-o',
       `ControlPath=${join(options.controlDir, '%C')}`,
       '-o',
@@ -103,6 +108,20 @@ export class SshConnection {
       throw new SshCommandError(this.server.name, result.code, result.stderr);
     }
     return result;
+  }
+
+  /**
+   * Starts `command` on the server as a channel of the open master and returns the local `ssh`
+   * client at once, with stdin, stdout and stderr piped: for a remote process that talks with
+   * the launcher while it runs (a standby). `undefined` while no master is open: this client
+   * must never become the master, since ending it would end every command of the server.
+   */
+  openChannel(command: string): ChildProcess | undefined {
+    if (!this.#master) return undefined;
+    this.commands++;
+    return spawn(this.#options.ssh ?? 'ssh', [...this.#args('no'), '--', command], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
   }
 
   /** Asks the master to exit (the launch is over). */

@@ -9,12 +9,14 @@ import type { ExecSpec, Executor, ExecutorHooks, StartedExec } from '../executor
 import { createLocalExecutor, type LocalExecutorOptions } from '../local-executor.js';
 import { stopOrphanedJob as stopLocalOrphanedJob } from '../orphaned-job.js';
 import { checkHost, writeRootMarker } from './host-check.js';
-import { startCommand, stopGroupCommand } from './remote-commands.js';
+import { buildExecArgs } from '../exec-args.js';
+import { remoteRunEnv, startCommand, stopGroupCommand } from './remote-commands.js';
 import { RemoteRuns } from './remote-runs.js';
 import { writeServerPool } from './server-pool-file.js';
 import { ServerMonitor } from './server-monitor.js';
 import { SshConnection } from './ssh-connection.js';
 import { SSH_ERROR_CODES, SshCommandError } from './ssh-errors.js';
+import { StandbyPool } from './standby-pool.js';
 
 /** Settings of {@link createSshExecutor}. */
 export interface SshExecutorOptions {
@@ -32,6 +34,11 @@ export interface SshExecutorOptions {
   version?: string;
   /** How servers with `host: "localhost"` start their runs (without SSH). */
   local?: LocalExecutorOptions;
+  /**
+   * Keep a `runboard standby` waiting on each server while runs wait (default true): a run
+   * then starts without an ssh start command and without node's boot on the server.
+   */
+  warmStandby?: boolean;
 }
 
 /** The SSH executor, with its connections and monitor for tests and the benchmark. */
@@ -40,6 +47,8 @@ export interface SshExecutor extends Executor {
   readonly monitor: ServerMonitor;
   /** The folder of the ControlMaster sockets (0700). */
   readonly controlDir: string;
+  /** The servers' standbys (`warmStandby`). */
+  readonly standbys: StandbyPool;
   close(): void;
   /** Closes and waits until the master connections have exited. */
   shutdown(): Promise<void>;
@@ -118,10 +127,17 @@ export async function createSshExecutor(options: SshExecutorOptions): Promise<Ss
     hooks.warn(`the dashboard will not see the server pool: ${(error as Error).message}`),
   );
   const thisHost = hostname();
+  const standbys = new StandbyPool({
+    connections,
+    usable: (name) => monitor.usable(name),
+    runboardOf,
+    warn: (message) => hooks.warn(message),
+  });
   let closing: Promise<void> | undefined;
   const shutdown = () =>
     (closing ??= (async () => {
       monitor.close();
+      standbys.close();
       local?.close();
       await Promise.all([...connections.values()].map((connection) => connection.close()));
       rmSync(controlDir, { recursive: true, force: true });
@@ -132,6 +148,12 @@ export async function createSshExecutor(options: SshExecutorOptions): Promise<Ss
     const server = spec.server === undefined ? undefined : servers.get(spec.server);
     if (!server) throw new TypeError(`Expected \`spec.server\` to name a server of the plan`);
     if (server.local) return local!.start({ ...spec, gpuPlan: server.gpus.length > 0 });
+    const onStandby = await standbys.take(server.name, {
+      args: buildExecArgs(spec),
+      env: remoteRunEnv(spec, server),
+      cwd: spec.runDir,
+    });
+    if (onStandby !== undefined) return watchRun(server.name, onStandby);
     const connection = connections.get(server.name)!;
     const result = await connection.run(startCommand(spec, server, runboardOf(server)));
     if (result.code !== 0)
@@ -150,8 +172,12 @@ export async function createSshExecutor(options: SshExecutorOptions): Promise<Ss
           what: 'starting runboard exec',
         },
       );
-    // The supervisor's pid on its host: the probes of its server tell when it has ended.
-    const { exited, forget } = remoteRuns.watch(server.name, pid);
+    return watchRun(server.name, pid);
+  };
+
+  /** Follows supervisor `pid` on `server`: the probes of its server tell when it has ended. */
+  const watchRun = (server: string, pid: number): StartedExec => {
+    const { exited, forget } = remoteRuns.watch(server, pid);
     // Its end shows first in its record on the shared root: probes come every 2 s.
     return { pid, exited, detach: forget, endPollMs: 100 };
   };
@@ -183,7 +209,11 @@ export async function createSshExecutor(options: SshExecutorOptions): Promise<Ss
     isProcessAlive: (host, pid) =>
       host === thisHost ? isLocalProcessAlive(host, pid) : monitor.isProcessAlive(host, pid),
     stopOrphanedJob,
-    warm: () => local?.warm(),
+    standbys,
+    warm: () => {
+      local?.warm();
+      if (options.warmStandby !== false) standbys.warm();
+    },
     close: () => void shutdown(),
     shutdown,
   };

@@ -1,0 +1,129 @@
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { STANDBY_TAKEN, type StandbyAssignment } from '../../../supervisor/standby-assignment.js';
+import { shellCommand } from './shell-quote.js';
+import type { SshConnection } from './ssh-connection.js';
+
+/** How long a standby may take to answer its assignment before the start counts as failed. */
+const TAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * The remote command of a standby: prints the shell's pid, which `exec` hands on to
+ * `runboard standby` (and so to the supervisor it becomes), with the server's own variables.
+ *
+ * @example
+ * standbyCommand({ PATH: '/opt/bin' }, 'runboard'); // "echo $$; exec env 'PATH=/opt/bin' runboard standby"
+ */
+export function standbyCommand(env: Readonly<Record<string, string>>, runboard: string): string {
+  const words = ['env', ...Object.entries(env).map(([name, value]) => `${name}=${value}`)];
+  return `echo $$; exec ${shellCommand([...words, runboard, 'standby'])}`;
+}
+
+/**
+ * A `runboard standby` waiting on a server, over a channel of the server's master connection:
+ * node booted and the supervisor loaded there before its run is known, so that a run starts
+ * without an ssh start command and without node's boot. {@link assign} sends the run (one line)
+ * and, once the standby answers that it took it, closes the channel: the supervisor goes on
+ * alone in its own session, as a started one does. A standby whose channel ends (the launcher
+ * leaves, the server drops) exits without a run.
+ *
+ * @example
+ * const standby = RemoteStandby.open(connection, server.env, 'runboard');
+ * const pid = await standby?.assign({ args: buildExecArgs(spec), env, cwd: spec.runDir });
+ */
+export class RemoteStandby {
+  readonly #client: ChildProcess;
+  readonly #lines: string[] = [];
+  #waiting: (() => void) | undefined;
+  #pid: number | undefined;
+  #used = false;
+  #closed = false;
+  #stderr = '';
+
+  /** Starts one on `connection`'s server; `undefined` while its master connection is not open. */
+  static open(
+    connection: SshConnection,
+    env: Readonly<Record<string, string>>,
+    runboard: string,
+  ): RemoteStandby | undefined {
+    const client = connection.openChannel(standbyCommand(env, runboard));
+    return client && new RemoteStandby(client);
+  }
+
+  private constructor(client: ChildProcess) {
+    this.#client = client;
+    client.once('error', () => this.#close());
+    client.once('close', () => this.#close());
+    client.stdin!.on('error', () => undefined);
+    client.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-2000);
+    });
+    createInterface({ input: client.stdout!, crlfDelay: Infinity }).on('line', (line) => {
+      if (this.#pid === undefined) {
+        const pid = Number(line.trim());
+        if (Number.isInteger(pid) && pid > 1) this.#pid = pid;
+        else this.#client.kill('SIGTERM');
+      } else this.#lines.push(line);
+      this.#wake();
+    });
+  }
+
+  /** Whether it can take a run now: its pid arrived, it is alive and it has none yet. */
+  get ready(): boolean {
+    return !this.#used && !this.#closed && this.#pid !== undefined;
+  }
+
+  /** Whether it is still coming up or waiting (not used, channel open). */
+  get alive(): boolean {
+    return !this.#used && !this.#closed;
+  }
+
+  /** Whether its channel ended before it was given a run or dismissed (it failed). */
+  get endedUnused(): boolean {
+    return !this.#used && this.#closed;
+  }
+
+  /** What the remote side printed on stderr (why a standby that ended did), at most 2000 characters. */
+  get stderr(): string {
+    return this.#stderr.trim();
+  }
+
+  /**
+   * Hands it its run and resolves with the supervisor's pid once the standby took it.
+   * Rejects when the channel ended or no answer came in 10 s (then it is dismissed).
+   */
+  async assign(assignment: StandbyAssignment): Promise<number> {
+    if (!this.ready) throw new Error('the standby cannot take a run');
+    this.#used = true;
+    this.#client.stdin!.write(`${JSON.stringify(assignment)}\n`);
+    const deadline = Date.now() + TAKE_TIMEOUT_MS;
+    while (this.#lines.length === 0 && !this.#closed && Date.now() < deadline)
+      await new Promise<void>((resolve) => {
+        this.#waiting = resolve;
+        setTimeout(resolve, deadline - Date.now()).unref();
+      });
+    const taken = this.#lines.shift() === STANDBY_TAKEN;
+    // Taken or not, the channel is no longer needed: the supervisor does not use it.
+    this.#client.kill('SIGTERM');
+    if (!taken)
+      throw new Error(`the standby did not take the run${this.stderr ? `: ${this.stderr}` : ''}`);
+    return this.#pid!;
+  }
+
+  /** Lets it exit without a run: the channel closes, its stdin ends. */
+  dismiss(): void {
+    this.#used = true;
+    this.#client.kill('SIGTERM');
+  }
+
+  #close(): void {
+    this.#closed = true;
+    this.#wake();
+  }
+
+  #wake(): void {
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.();
+  }
+}

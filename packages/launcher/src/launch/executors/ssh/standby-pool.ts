@@ -1,0 +1,95 @@
+import type { ResolvedServer } from '../../../plan/resolve-servers.js';
+import type { StandbyAssignment } from '../../../supervisor/standby-assignment.js';
+import { RemoteStandby } from './remote-standby.js';
+import type { SshConnection } from './ssh-connection.js';
+
+/** Standbys that end without a run, in a row, before a server is started cold for the launch. */
+const MAX_FAILED_STANDBYS = 3;
+
+/** What {@link StandbyPool} needs from the SSH executor. */
+export interface StandbyPoolOptions {
+  /** The remote servers' master connections, by server name. */
+  connections: ReadonlyMap<string, SshConnection>;
+  /** Whether a server takes runs now (it answers and passed its host check). */
+  usable(server: string): boolean;
+  /** The runboard CLI on a server. */
+  runboardOf(server: ResolvedServer): string;
+  /** Said once per server whose standbys keep failing. */
+  warn(message: string): void;
+}
+
+/**
+ * One {@link RemoteStandby} per remote server while runs wait, so that the next run on any
+ * server starts on a supervisor that is already there. A server whose standbys end without a
+ * run three times in a row (say, its runboard predates `runboard standby`) is warned about once
+ * and then started cold, as without a pool.
+ *
+ * @example
+ * const pool = new StandbyPool({ connections, usable, runboardOf, warn });
+ * pool.warm();
+ * const pid = await pool.take(server, assignment); // undefined: start it fresh
+ */
+export class StandbyPool {
+  readonly #options: StandbyPoolOptions;
+  readonly #standbys = new Map<string, RemoteStandby>();
+  readonly #failures = new Map<string, number>();
+  #closed = false;
+  /** Runs started on a standby (for tests and the benchmark). */
+  started = 0;
+
+  constructor(options: StandbyPoolOptions) {
+    this.#options = options;
+  }
+
+  /** Starts a standby on every usable remote server that has none. */
+  warm(): void {
+    if (this.#closed) return;
+    for (const [name, connection] of this.#options.connections) {
+      const current = this.#standbys.get(name);
+      if (current?.alive || !this.#options.usable(name)) continue;
+      if (current?.endedUnused) this.#failed(name, current);
+      if ((this.#failures.get(name) ?? 0) >= MAX_FAILED_STANDBYS) continue;
+      const { server } = connection;
+      const standby = RemoteStandby.open(connection, server.env, this.#options.runboardOf(server));
+      if (standby) this.#standbys.set(name, standby);
+      else this.#standbys.delete(name);
+    }
+  }
+
+  /**
+   * Gives `server`'s standby the run. Resolves with the supervisor's pid, or `undefined` when
+   * there is no standby ready or it did not take the run: the caller starts it fresh (a
+   * supervisor that took it after all refuses a second claim of the attempt).
+   */
+  async take(server: string, assignment: StandbyAssignment): Promise<number | undefined> {
+    const standby = this.#standbys.get(server);
+    if (!standby?.ready) return undefined;
+    this.#standbys.delete(server);
+    try {
+      const pid = await standby.assign(assignment);
+      this.#failures.delete(server);
+      this.started++;
+      return pid;
+    } catch {
+      this.#failed(server, standby);
+      return undefined;
+    }
+  }
+
+  /** Dismisses every standby; `warm` does nothing after this. */
+  close(): void {
+    this.#closed = true;
+    for (const standby of this.#standbys.values()) standby.dismiss();
+    this.#standbys.clear();
+  }
+
+  #failed(server: string, standby: RemoteStandby): void {
+    const failures = (this.#failures.get(server) ?? 0) + 1;
+    this.#failures.set(server, failures);
+    if (failures === MAX_FAILED_STANDBYS)
+      this.#options.warn(
+        `server ${server}: \`runboard standby\` ended without a run ${failures} times in a row` +
+          `${standby.stderr ? ` (${standby.stderr})` : ''}; its runs start without a standby`,
+      );
+  }
+}
