@@ -1,7 +1,14 @@
 import { describeOrSkip } from '@runboard/test-kit';
 import { expect } from 'vitest';
 import { launch, loadPlan, type LaunchEvent } from '../src/index.js';
-import { markJob, overlappingRuns, readMarks, readRecords, type Mark } from './launch-helpers.js';
+import {
+  launchAndCollect,
+  markJob,
+  overlappingRuns,
+  readMarks,
+  readRecords,
+  type Mark,
+} from './launch-helpers.js';
 import { join } from 'node:path';
 import {
   killHost,
@@ -146,6 +153,46 @@ describeOnHosts('SSH server failures', () => {
         expect(record).toMatchObject({ status: 'succeeded', attempt: 1 });
       // The killed launcher's standbys lost their channel with it, and exited.
       for (const host of HOSTS) await expect.poll(() => standbysOn(host)).toBe('');
+    },
+  );
+
+  test(
+    'a start that cannot reach its server puts the run back in the queue without spending an attempt',
+    { timeout: 60_000 },
+    async ({ dir }) => {
+      const file = await writeSshPlan(dir, {
+        servers: [
+          await server(dir, 'gpu-c', { maxRuns: 1 }),
+          await server(dir, 'gpu-a', { maxRuns: 1 }),
+        ],
+        runs: [1, 2].map((index) => ({ id: `unreached/run_${index}`, command: markJob(300) })),
+      });
+      // Probed once, at the start; the host dies before any run starts there, and no probe
+      // comes in the test's time to say so: the start itself finds out.
+      const executor = await sshExecutor(file, { probeIntervalMs: 600_000 });
+      killHost('gpu-c');
+      try {
+        const { result, events, records } = await launchAndCollect(dir, {
+          plan: await loadPlan(file),
+          executor,
+        });
+        expect(result.exitCode).toBe(0);
+        const requeued = warnings(events, /could not reach gpu-c .*queued again/);
+        expect(requeued).toHaveLength(1);
+        const runId = (requeued[0] as { runId: string }).runId;
+        // Its one attempt (the plan has no retries) is still there after the failed start.
+        expect(records.get(runId)).toMatchObject({
+          status: 'succeeded',
+          server: 'gpu-a',
+          attempt: 2,
+          firstAttempt: 2,
+        });
+        expect(warnings(events, /server gpu-c is out of scheduling/)).toHaveLength(1);
+        for (const record of records.values()) expect(record.server).toBe('gpu-a');
+      } finally {
+        await executor.shutdown();
+        expect(startHost('gpu-c', '127.0.0.4')).toBeUndefined();
+      }
     },
   );
 });

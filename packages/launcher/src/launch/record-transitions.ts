@@ -118,6 +118,27 @@ export function cancelledBeforeStartRecord(current: RunRecord, now: Date): RunRe
   return finished(current, 'cancelled', 'cancelled before it started', now);
 }
 
+/**
+ * Back to `queued` after a start that never reached its server (`StartUnreachedError`):
+ * the claimed attempt does not count against retries (`firstAttempt` moves past it) and the
+ * next claim takes the attempt after it, so a supervisor that started after all is superseded.
+ */
+export function unreachedRecord(current: RunRecord, now: Date): RunRecord {
+  const time = now.toISOString();
+  return {
+    ...current,
+    status: 'queued',
+    firstAttempt: (current.firstAttempt ?? 1) + 1,
+    ...(current.maxAttempts !== undefined && { maxAttempts: current.maxAttempts + 1 }),
+    launcher: null,
+    executor: null,
+    gpus: null,
+    server: null,
+    queuedAt: time,
+    updatedAt: time,
+  };
+}
+
 /** `failed`: the executor could not start the supervisor. */
 export function startFailedRecord(current: RunRecord, reason: string, now: Date): RunRecord {
   return finished(current, 'failed', `could not start: ${reason}`, now);

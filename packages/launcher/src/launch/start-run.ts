@@ -11,7 +11,9 @@ import {
   claimedRecord,
   newQueuedRecord,
   startFailedRecord,
+  unreachedRecord,
 } from './record-transitions.js';
+import { StartUnreachedError } from './executors/start-unreached-error.js';
 import type { RunEntry } from './run-entry.js';
 import { ownExited } from './run-watch.js';
 import { isClaimOf, sameRecord } from './same-record.js';
@@ -63,14 +65,23 @@ export async function claimAndStart(state: LaunchState, entry: RunEntry): Promis
     exec = await state.executor.start(execSpec(state, entry, attempt));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const failed = await updateRunRecord(entry.runDir, (current) =>
+    const unreached = error instanceof StartUnreachedError;
+    const ended = await updateRunRecord(entry.runDir, (current) =>
       current?.status === 'starting' &&
       current.attempt === attempt &&
       isClaimOf(current, state.identity)
-        ? startFailedRecord(current, reason, new Date())
+        ? unreached
+          ? unreachedRecord(current, new Date())
+          : startFailedRecord(current, reason, new Date())
         : undefined,
     );
-    await judgeRecord(state, entry, failed.record);
+    if (unreached)
+      state.emit({
+        type: 'warning',
+        runId: entry.run.id,
+        message: `run ${entry.run.id}: ${reason}; it is queued again (the attempt does not count)`,
+      });
+    await judgeRecord(state, entry, ended.record);
     return;
   }
   entry.own = { attempt, exec };

@@ -4,3 +4,4 @@ export * from './local-executor.js';
 export * from './slurm/index.js';
 export * from './ssh/index.js';
 export * from './plan-executor.js';
+export * from './start-unreached-error.js';

@@ -159,6 +159,15 @@ export class ServerMonitor implements ServerStatusView {
     return undefined;
   }
 
+  /**
+   * A command to `server` could not reach it (a start, between two probes): it leaves
+   * scheduling now, as after a failed probe, and comes back when a probe answers.
+   */
+  unreachable(server: string, error: unknown): void {
+    const state = this.#servers.get(server);
+    if (state && !this.#closed) this.#down(state, error, false);
+  }
+
   /** The server whose probe reported `host` as its hostname. */
   serverOfHost(host: string): SshConnection | undefined {
     for (const state of this.#servers.values())
@@ -193,22 +202,28 @@ export class ServerMonitor implements ServerStatusView {
       this.#options.changed();
     } catch (error) {
       if (this.#closed) return; // the launch is over: its connections are closing
-      if (error instanceof SshHostCheckError) {
-        if (first) throw error;
-        state.unfit = error.message;
-        this.#options.warn(`${error.message}; no runs start there`);
-      } else if (state.up || first) {
-        const reason = error instanceof Error ? error.message : String(error);
-        this.#options.warn(
-          `${reason}; server ${name} is out of scheduling until it answers (its runs end by heartbeat)`,
-        );
-      }
-      state.up = false;
-      if (state.unfit === undefined) state.checked = false; // checked again when it is back
-      this.#options.probed?.(name, undefined);
-      this.#options.changed();
+      if (error instanceof SshHostCheckError && first) throw error;
+      this.#down(state, error, first);
     } finally {
       state.probing = false;
     }
+  }
+
+  /** Takes a server out of scheduling, saying why once (when it was up, or at the start). */
+  #down(state: ServerState, error: unknown, first: boolean): void {
+    const name = state.connection.server.name;
+    if (error instanceof SshHostCheckError) {
+      state.unfit = error.message;
+      this.#options.warn(`${error.message}; no runs start there`);
+    } else if (state.up || first) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#options.warn(
+        `${reason}; server ${name} is out of scheduling until it answers (its runs end by heartbeat)`,
+      );
+    }
+    state.up = false;
+    if (state.unfit === undefined) state.checked = false; // checked again when it is back
+    this.#options.probed?.(name, undefined);
+    this.#options.changed();
   }
 }

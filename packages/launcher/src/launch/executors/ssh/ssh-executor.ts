@@ -17,6 +17,7 @@ import { ServerMonitor } from './server-monitor.js';
 import { SshConnection } from './ssh-connection.js';
 import { SSH_ERROR_CODES, SshCommandError } from './ssh-errors.js';
 import { StandbyPool } from './standby-pool.js';
+import { StartUnreachedError } from '../start-unreached-error.js';
 
 /** Settings of {@link createSshExecutor}. */
 export interface SshExecutorOptions {
@@ -155,7 +156,14 @@ export async function createSshExecutor(options: SshExecutorOptions): Promise<Ss
     });
     if (onStandby !== undefined) return watchRun(server.name, onStandby);
     const connection = connections.get(server.name)!;
-    const result = await connection.run(startCommand(spec, server, runboardOf(server)));
+    let result;
+    try {
+      result = await connection.run(startCommand(spec, server, runboardOf(server)));
+    } catch (error) {
+      // ssh could not reach the server: no start there, and no attempt spent on it.
+      monitor.unreachable(server.name, error);
+      throw new StartUnreachedError(server.name, { cause: error });
+    }
     if (result.code !== 0)
       throw new SshCommandError(server.name, result.code, result.stderr, {
         code: SSH_ERROR_CODES.start,
