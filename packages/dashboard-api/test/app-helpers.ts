@@ -12,7 +12,7 @@ import { fakeGpuQuery, test as base, writeRun } from './test-utils.js';
 export const TOKEN = 's3cret-token';
 
 /** Four runs in two folders, one with a log and a metrics history (its last line torn). */
-export async function seed(root: string): Promise<void> {
+async function seed(root: string): Promise<void> {
   await writeRun(root, 'sweep/a', { progress: { current: 2, total: 10 } });
   await writeRun(root, 'sweep/b', {
     status: 'failed',
@@ -28,15 +28,20 @@ export async function seed(root: string): Promise<void> {
   );
 }
 
-/** The shared fixtures, and `seededApp`: the app over a snapshot of {@link seed}'s runs. */
+/**
+ * The shared fixtures, `seededRoot`: `root` with {@link seed}'s runs in it, and `seededApp`:
+ * the app over a snapshot of them.
+ */
 export const test = base.extend<{
+  seededRoot: string;
   seededApp: (options?: Partial<DashboardAppOptions>) => Promise<ReturnType<typeof appFor>>;
 }>({
-  seededApp: async ({ root, openIndex }, use) =>
-    use(async (options = {}) => {
-      await seed(root);
-      return appFor(await openIndex({ watch: false }), options);
-    }),
+  seededRoot: async ({ root }, use) => {
+    await seed(root);
+    await use(root);
+  },
+  seededApp: async ({ seededRoot: _seeded, openIndex }, use) =>
+    use(async (options = {}) => appFor(await openIndex({ watch: false }), options)),
 });
 
 /** The app over `index`, on a machine without `nvidia-smi`, internal errors kept quiet. */

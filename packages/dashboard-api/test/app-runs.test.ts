@@ -1,7 +1,7 @@
 import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { TOKEN, appFor, expectError, json, seed, test } from './app-helpers.js';
+import { TOKEN, appFor, expectError, json, test } from './app-helpers.js';
 import { writeRun } from './test-utils.js';
 
 describe('GET /healthz and /api/runs', () => {
@@ -80,15 +80,13 @@ describe('GET /api/runs/<id>, /log, /metrics', () => {
     expect((await json(await app.request('/api/runs/sweep%2Fb'))).run.id).toBe('sweep/b');
   });
 
-  test('unknown run → 404 RUN_NOT_FOUND', async ({ seededApp }) => {
-    const app = await seededApp();
-    for (const path of [
-      '/api/runs/sweep/zzz',
-      '/api/runs/sweep/zzz/log',
-      '/api/runs/sweep/zzz/metrics',
-    ])
+  test.for(['/api/runs/sweep/zzz', '/api/runs/sweep/zzz/log', '/api/runs/sweep/zzz/metrics'])(
+    'unknown run: %s → 404 RUN_NOT_FOUND',
+    async (path, { seededApp }) => {
+      const app = await seededApp();
       await expectError(await app.request(path), 404, 'RUN_NOT_FOUND');
-  });
+    },
+  );
 
   test('log tail, bounded and followable', async ({ seededApp, root }) => {
     const app = await seededApp();
@@ -124,11 +122,10 @@ describe('GET /api/runs/<id>, /log, /metrics', () => {
   });
 
   test('a log that is a symbolic link out of the run is not served', async ({
-    root,
+    seededRoot: root,
     openIndex,
     outside,
   }) => {
-    await seed(root);
     await writeFile(join(outside, 'secret'), 'TOP SECRET\n');
     await symlink(join(outside, 'secret'), join(root, 'sweep', 'b', 'run.log'));
     await symlink(join(outside, 'secret'), join(root, 'sweep', 'b', 'metrics.jsonl'));
@@ -180,11 +177,10 @@ describe('run ids: traversal and odd ids', () => {
   });
 
   test('a run folder replaced by a symbolic link out of the root → 400', async ({
-    root,
+    seededRoot: root,
     openIndex,
     outside,
   }) => {
-    await seed(root);
     const index = await openIndex({ watch: false });
     const app = appFor(index, { token: TOKEN });
     await writeRun(outside, 'a');
@@ -284,10 +280,9 @@ describe('GET /api/summary, /api/resources', () => {
 
 describe('GET /api/events (in memory)', () => {
   test('sends a summary at once, then run and removed events; cancelling the body unsubscribes', async ({
-    root,
+    seededRoot: root,
     openIndex,
   }) => {
-    await seed(root);
     const index = await openIndex({ rescanIntervalMs: 0 });
     await index.whenWatching();
     const app = appFor(index, { keepAliveMs: 50 });

@@ -5,15 +5,14 @@ import { describe, expect } from 'vitest';
 import { ApiError } from '../src/http/api-error.js';
 import { createDashboardApp } from '../src/http/create-dashboard-app.js';
 import type { DashboardAppOptions } from '../src/http/create-dashboard-app.js';
-import { TOKEN, appFor, expectError, json, seed, test } from './app-helpers.js';
+import { TOKEN, appFor, expectError, json, test } from './app-helpers.js';
 import { snapshotTree } from './test-utils.js';
 
 describe('POST /api/runs/<id>/cancel', () => {
   test('without a configured token: 403 CANCEL_DISABLED, nothing written', async ({
-    root,
+    seededRoot: root,
     openIndex,
   }) => {
-    await seed(root);
     const before = await snapshotTree(root);
     const app = appFor(await openIndex({ watch: false }));
     await expectError(
@@ -49,10 +48,9 @@ describe('POST /api/runs/<id>/cancel', () => {
   });
 
   test('with the token: 202, control.json holds the request, progress.json untouched', async ({
-    root,
+    seededRoot: root,
     openIndex,
   }) => {
-    await seed(root);
     const progressBefore = await readFile(join(root, 'sweep', 'a', 'progress.json'), 'utf8');
     const app = appFor(await openIndex({ watch: false }), { token: TOKEN });
     const response = await app.request('/api/runs/sweep/a/cancel', {

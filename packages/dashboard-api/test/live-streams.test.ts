@@ -1,4 +1,4 @@
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { ResourceFeed } from '../src/resources/resource-feed.js';
 import { ResourceSampler } from '../src/resources/resource-sampler.js';
 import { activeLogFollowerCount } from '../src/run-files/log-follower.js';
 import { readSseEvents } from './sse-client.js';
-import { fakeGpuQuery, test, writeRun } from './test-utils.js';
+import { fakeGpuQuery, test, writeRun, writeRunWithLog } from './test-utils.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -139,9 +139,7 @@ describe('GET /api/runs/<id>/log?follow=1', () => {
     root,
     startServer,
   }) => {
-    await writeRun(root, 'sweep/a');
-    const log = join(root, 'sweep', 'a', 'run.log');
-    await writeFile(log, 'line 1\nline 2\nline 3\n');
+    const log = await writeRunWithLog(root, 'sweep/a', 'line 1\nline 2\nline 3\n');
     const server = await startServer();
     const stream = await connect(new URL('api/runs/sweep/a/log?follow=1&tail=2', server.url));
     const [first] = await stream.waitFor('log');
@@ -157,8 +155,7 @@ describe('GET /api/runs/<id>/log?follow=1', () => {
   });
 
   test('from= continues after an offset', async ({ root, startServer }) => {
-    await writeRun(root, 'r');
-    await writeFile(join(root, 'r', 'run.log'), 'old\nnew\n');
+    await writeRunWithLog(root, 'r', 'old\nnew\n');
     const server = await startServer();
     const stream = await connect(new URL('api/runs/r/log?follow=1&from=4', server.url));
     const [first] = await stream.waitFor('log');
@@ -170,9 +167,7 @@ describe('GET /api/runs/<id>/log?follow=1', () => {
     root,
     startServer,
   }) => {
-    await writeRun(root, 'r');
-    const log = join(root, 'r', 'run.log');
-    await writeFile(log, 'start\n');
+    const log = await writeRunWithLog(root, 'r', 'start\n');
     const server = await startServer({ maxBufferedBytes: 64 * 1024 });
     const consoleError = vi.spyOn(console, 'error');
     const consoleInfo = vi.spyOn(console, 'info');

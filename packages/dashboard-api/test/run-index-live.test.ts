@@ -14,6 +14,7 @@ import {
   watching,
   writeProgress,
   writeRun,
+  writeRunWithLog,
 } from './test-utils.js';
 
 describe('RunIndex: live updates', () => {
@@ -71,8 +72,7 @@ describe('RunIndex: live updates', () => {
     root,
     openIndex,
   }) => {
-    await writeRun(root, 'sweep/r');
-    await writeFile(join(root, 'sweep', 'r', 'run.log'), 'log\n');
+    await writeRunWithLog(root, 'sweep/r', 'log\n');
     await mkdir(join(root, 'sweep', 'r', 'epoch_1'));
     let watcher: FSWatcher | undefined;
     const index = await openIndex({

@@ -1,8 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { connectRaw, getRequest } from './raw-http.js';
-import { test, writeRun } from './test-utils.js';
+import { test, writeRunWithLog } from './test-utils.js';
 
 // Every bound of a real server on port 0, with real sockets: live streams, connections, and
 // clients that never finish their request.
@@ -11,8 +9,7 @@ describe('connection limits', () => {
     root,
     startServer,
   }) => {
-    await writeRun(root, 'r');
-    await writeFile(join(root, 'r', 'run.log'), 'line\n');
+    await writeRunWithLog(root, 'r', 'line\n');
     const server = await startServer({ maxStreams: 2 });
     const events = getRequest('/api/events', server.port);
     const follow = getRequest('/api/runs/r/log?follow=1', server.port);

@@ -1,10 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describeOrSkip, makeTempDir, removeTempDir } from '@runboard/test-kit';
 import { SSH_CONFIG, sshSkipReason } from '@runboard/test-kit/ssh-hosts';
-import { describe, expect, test as base } from 'vitest';
+import { expect, test as base } from 'vitest';
 import { DASHBOARD_ERROR_CODES } from '../src/errors.js';
 import type { DashboardWarning } from '../src/errors.js';
 import { sharedFileSystemOf } from '../src/run-index/shared-file-system.js';
@@ -56,8 +54,8 @@ function unmount(mountPoint: string): void {
 const test = base.extend<{ shared: { folder: string; mountPoint: string } }>({
   // eslint-disable-next-line no-empty-pattern
   shared: async ({}, use) => {
-    const folder = await realpath(await mkdtemp(join(tmpdir(), 'runboard-shared-')));
-    const mountPoint = await realpath(await mkdtemp(join(tmpdir(), 'runboard-mnt-')));
+    const folder = await makeTempDir('runboard-shared-');
+    const mountPoint = await makeTempDir('runboard-mnt-');
     try {
       const mounted = spawnSync(
         'sshfs',
@@ -76,16 +74,15 @@ const test = base.extend<{ shared: { folder: string; mountPoint: string } }>({
       await use({ folder, mountPoint });
     } finally {
       unmount(mountPoint);
-      await rm(mountPoint, { recursive: true, force: true });
-      await rm(folder, { recursive: true, force: true });
+      await removeTempDir(mountPoint);
+      await removeTempDir(folder);
     }
   },
 });
 
-const skip = sshfsSkipReason();
-if (skip) console.warn(`sshfs test skipped: ${skip}`);
+const describeWithSshfs = describeOrSkip(sshfsSkipReason(), 'sshfs test');
 
-describe.skipIf(skip !== undefined)('a root on a shared file system (sshfs)', () => {
+describeWithSshfs('a root on a shared file system (sshfs)', () => {
   test(
     'is detected as FUSE and polled; writes made beside the mount arrive within the poll interval',
     { timeout: 60_000 },

@@ -1,6 +1,7 @@
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJson } from '@runboard/json-io';
+import { RUN_FILES } from '@runboard/launcher';
 import type { GpuStatus, RunRecord } from '@runboard/launcher';
 import { FAKE_NVIDIA_SMI, tempDirFixture, writeNvidiaSmiScenario } from '@runboard/test-kit';
 import type { NvidiaSmiScenario } from '@runboard/test-kit';
@@ -121,6 +122,14 @@ export async function writeRun(
   await mkdir(join(root, ...id.split('/')), { recursive: true });
   await writeJson(join(root, ...id.split('/'), 'progress.json'), record, { durable: false });
   return record;
+}
+
+/** Writes run `id` (as {@link writeRun} does) with `text` as its `run.log`; returns the log's path. */
+export async function writeRunWithLog(root: string, id: string, text: string): Promise<string> {
+  await writeRun(root, id);
+  const log = join(root, ...id.split('/'), RUN_FILES.log);
+  await writeFile(log, text);
+  return log;
 }
 
 /** Resolves with the first event that `predicate` accepts, or rejects after `timeoutMs`. */

@@ -1,4 +1,4 @@
-import { RunboardError } from '@runboard/locking';
+import { RunboardFileError } from '@runboard/locking';
 import { jsonErrorOffset } from './json-error-offset.js';
 
 /** The stable `code` of every error this package throws. */
@@ -14,17 +14,10 @@ export const JSON_IO_ERROR_CODES = {
 export type JsonIoErrorCode = (typeof JSON_IO_ERROR_CODES)[keyof typeof JSON_IO_ERROR_CODES];
 
 /**
- * Base class of every json-io error: a {@link RunboardError} (a stable `code`, the original
- * `cause`, the class's own name as `name`) with the `file` involved.
+ * Base class of every json-io error: a {@link RunboardFileError} (a stable `code`, the original
+ * `cause`, the class's own name as `name`, and the `file` involved).
  */
-export class JsonIoError extends RunboardError<JsonIoErrorCode> {
-  readonly file: string;
-
-  constructor(code: JsonIoErrorCode, file: string, message: string, options?: ErrorOptions) {
-    super(code, message, options);
-    this.file = file;
-  }
-}
+export class JsonIoError extends RunboardFileError<JsonIoErrorCode> {}
 
 /** The file does not exist (after retrying until the read deadline). */
 export class JsonNotFoundError extends JsonIoError {

@@ -1,4 +1,4 @@
-import { RunboardError } from './runboard-error.js';
+import { RunboardFileError } from './runboard-error.js';
 
 /**
  * The stable `code` of every error this package throws. `ELOCKED`, `ECOMPROMISED` and
@@ -16,14 +16,7 @@ export const LOCK_ERROR_CODES = {
 export type LockErrorCode = (typeof LOCK_ERROR_CODES)[keyof typeof LOCK_ERROR_CODES];
 
 /** Base class of the errors this package throws; `file` is the file the lock protects. */
-export abstract class LockError extends RunboardError<LockErrorCode> {
-  readonly file: string;
-
-  constructor(code: LockErrorCode, file: string, message: string, options?: ErrorOptions) {
-    super(code, message, options);
-    this.file = file;
-  }
-}
+export abstract class LockError extends RunboardFileError<LockErrorCode> {}
 
 /**
  * The lock was not acquired within `timeout` (code `ELOCKED`, as in proper-lockfile). `holder`

@@ -1,7 +1,7 @@
 export * from './acquire-lock.js';
 export * from './backoff-delay.js';
 export * from './errors.js';
-export { RunboardError } from './runboard-error.js';
+export { RunboardError, RunboardFileError } from './runboard-error.js';
 export type { Lock } from './lock.js';
 export { checkLockOptions, LOCK_DEFAULTS } from './lock-options.js';
 export type { LockOptions, LockTimings } from './lock-options.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RunboardError } from './runboard-error.js';
+import { RunboardError, RunboardFileError } from './runboard-error.js';
 
 describe('RunboardError', () => {
   it('takes the name of the class thrown, a stable code and the cause', () => {
@@ -19,5 +19,18 @@ describe('RunboardError', () => {
       cause,
     });
     expect(String(error)).toBe('ExampleError: an example went wrong');
+  });
+
+  it('RunboardFileError adds the file the error is about', () => {
+    class ExampleFileError extends RunboardFileError<'RUNBOARD_EXAMPLE'> {}
+    const cause = new Error('underneath');
+    const error = new ExampleFileError('RUNBOARD_EXAMPLE', 'runs/a/progress.json', 'bad', {
+      cause,
+    });
+    expect(error).toBeInstanceOf(RunboardError);
+    expect(error.file).toBe('runs/a/progress.json');
+    expect(error.code).toBe('RUNBOARD_EXAMPLE');
+    expect(error.cause).toBe(cause);
+    expect(String(error)).toBe('ExampleFileError: bad');
   });
 });

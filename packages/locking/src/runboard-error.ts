@@ -23,3 +23,21 @@ export class RunboardError<Code extends string = string> extends Error {
     this.code = code;
   }
 }
+
+/**
+ * A {@link RunboardError} about one file, named in `file`: the base of the lock's errors (the
+ * file the lock protects) and of json-io's (the file read or written).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof RunboardFileError) console.error(`${error.code} on ${error.file}`);
+ * ```
+ */
+export class RunboardFileError<Code extends string = string> extends RunboardError<Code> {
+  readonly file: string;
+
+  constructor(code: Code, file: string, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+    this.file = file;
+  }
+}

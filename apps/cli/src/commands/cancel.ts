@@ -14,6 +14,7 @@ import { askYesNo } from '../runs/confirm.js';
 import { isSelected, parseStatusList, unmatchedPatterns } from '../runs/run-selection.js';
 import { readStatus } from '../status/read-status.js';
 import { terminalText } from '../terminal/terminal-text.js';
+import { exitCodeAction } from './exit-code-action.js';
 import { parseSeconds } from './parse-seconds.js';
 import { rootOption } from './root-option.js';
 
@@ -63,9 +64,7 @@ export function cancelCommand(): Command {
       `wait until the runs are final (default ${DEFAULT_WAIT_SECONDS} s)`,
       parseSeconds,
     )
-    .action(async (patterns: string[], flags: CancelFlags) => {
-      process.exitCode = await runCancel(patterns, flags);
-    });
+    .action(exitCodeAction(runCancel));
 }
 
 async function runCancel(patterns: readonly string[], flags: CancelFlags): Promise<number> {

@@ -11,6 +11,7 @@ import {
 import type { DashboardServer } from '@runboard/dashboard-api';
 import { WEB_ENTRY_SCRIPT, webAssetsDir } from '@runboard/web';
 import { terminalText } from '../terminal/terminal-text.js';
+import { exitCodeAction } from './exit-code-action.js';
 import { rootOption } from './root-option.js';
 
 interface DashboardFlags {
@@ -82,9 +83,7 @@ export function dashboardCommand(): Command {
         'poll the file system instead of OS file events (a root on NFS, sshfs, Lustre … is polled anyway)',
       )
       .option('--create', 'create the root when it does not exist (before the first launch)')
-      .action(async (flags: DashboardFlags) => {
-        process.exitCode = await serveDashboard(flags);
-      })
+      .action(exitCodeAction(serveDashboard))
   );
 }
 

@@ -20,6 +20,7 @@ import {
 import { formatFailedRuns } from '../launch-display/failed-runs.js';
 import { createPlainReporter } from '../launch-display/plain-reporter.js';
 import { createTtyReporter } from '../launch-display/tty-reporter.js';
+import { exitCodeAction } from './exit-code-action.js';
 
 interface LaunchFlags {
   root?: string;
@@ -80,9 +81,7 @@ export function launchCommand(): Command {
       'give runs that failed for good (or were cancelled) a fresh set of attempts',
     )
     .option('--plain', 'plain lines even on a terminal (no live bars)')
-    .action(async (planFile: string, flags: LaunchFlags) => {
-      process.exitCode = await runLaunch(planFile, flags);
-    });
+    .action(exitCodeAction(runLaunch));
 }
 
 async function runLaunch(planFile: string, flags: LaunchFlags): Promise<number> {

@@ -11,6 +11,7 @@ import {
 import { createAttemptMarker } from '../logs/attempt-marker.js';
 import { followRunLog } from '../logs/follow-run-log.js';
 import { logText, terminalText } from '../terminal/terminal-text.js';
+import { exitCodeAction } from './exit-code-action.js';
 import { rootOption } from './root-option.js';
 
 interface LogsFlags {
@@ -48,9 +49,7 @@ export function logsCommand(): Command {
       DEFAULT_TAIL_LINES,
     )
     .option('--raw', "print the job's bytes as they are (escape sequences included)")
-    .action(async (runId: string, flags: LogsFlags) => {
-      process.exitCode = await runLogs(runId, flags);
-    });
+    .action(exitCodeAction(runLogs));
 }
 
 async function runLogs(runId: string, flags: LogsFlags): Promise<number> {

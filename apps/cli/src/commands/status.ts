@@ -9,6 +9,7 @@ import { formatStatusTable } from '../status/status-table.js';
 import { watchLoop } from '../status/watch-loop.js';
 import { shouldColor, stylizer } from '../terminal/terminal-style.js';
 import { terminalText } from '../terminal/terminal-text.js';
+import { exitCodeAction } from './exit-code-action.js';
 import { parseSeconds } from './parse-seconds.js';
 import { rootOption } from './root-option.js';
 
@@ -61,9 +62,7 @@ export function statusCommand(): Command {
       .addOption(
         new Option('--sort <key>', 'order of the runs').choices(RUN_SORT_KEYS).default('id'),
       )
-      .action(async (patterns: string[], options: StatusOptions) => {
-        process.exitCode = await runStatus(patterns, options);
-      })
+      .action(exitCodeAction(runStatus))
   );
 }
 

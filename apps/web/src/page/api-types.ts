@@ -166,6 +166,17 @@ export function wire<T>(value: unknown): Wire<T> {
   return isObject(value) ? (value as Wire<T>) : {};
 }
 
+/**
+ * The entries of a JSON array, each read by `read`; an entry it turns down (`null` or
+ * `undefined`) is dropped, and anything but an array reads as none.
+ *
+ * @example
+ * listOf([{ index: 0 }, 'junk'], toGpu); // [the GPU of index 0]
+ */
+export function listOf<T>(value: unknown, read: (entry: unknown) => T | null | undefined): T[] {
+  return Array.isArray(value) ? value.flatMap((entry: unknown) => read(entry) ?? []) : [];
+}
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,4 @@
-import { num, text, wire } from './api-types.js';
+import { listOf, num, text, wire } from './api-types.js';
 import type { ApiGpu, ApiGpuProcess } from './api-types.js';
 
 export interface GpuProcess {
@@ -23,22 +23,17 @@ export interface Gpu {
 const MIB = 1024 * 1024;
 
 /**
- * The GPUs of a resources answer (this machine's, or a server's), normalised: nvidia-smi's
- * sizes come in MiB and are turned into bytes. A GPU without its index, or a process without
- * its pid, is dropped.
+ * One GPU of a resources answer (this machine's, or a server's), normalised: nvidia-smi's
+ * sizes come in MiB and are turned into bytes. `undefined` for a GPU without its index; a
+ * process without its pid is dropped. Read a list with `listOf(raw, toGpu)`.
  *
  * @example
- * toGpus([{ index: 0, name: 'NVIDIA H200', memoryUsedMiB: 1024, processes: [] }])[0].memoryUsedBytes; // 1073741824
+ * toGpu({ index: 0, name: 'NVIDIA H200', memoryUsedMiB: 1024, processes: [] })?.memoryUsedBytes; // 1073741824
  */
-export function toGpus(raw: unknown): Gpu[] {
-  return Array.isArray(raw) ? raw.flatMap((gpu) => toGpu(gpu) ?? []) : [];
-}
-
-function toGpu(raw: unknown): Gpu | undefined {
+export function toGpu(raw: unknown): Gpu | undefined {
   const gpu = wire<ApiGpu>(raw);
   const index = num(gpu.index);
   if (index === null) return undefined;
-  const processes = Array.isArray(gpu.processes) ? gpu.processes : [];
   return {
     index,
     name: text(gpu.name),
@@ -46,7 +41,7 @@ function toGpu(raw: unknown): Gpu | undefined {
     utilizationPercent: num(gpu.utilizationPercent),
     memoryUsedBytes: mib(gpu.memoryUsedMiB),
     memoryTotalBytes: mib(gpu.memoryTotalMiB),
-    processes: processes.flatMap((process) => toProcess(process) ?? []),
+    processes: listOf(gpu.processes, toProcess),
   };
 }
 

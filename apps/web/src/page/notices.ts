@@ -1,5 +1,5 @@
 import { h, setText } from './dom.js';
-import { text, wire } from './api-types.js';
+import { listOf, text, wire } from './api-types.js';
 import type { ApiNotice, ApiNotices } from './api-types.js';
 
 /** What the page says about the dashboard itself, from the SSE `notices` event. */
@@ -19,10 +19,9 @@ export interface Notices {
  */
 export function toNotices(body: unknown): Notices {
   const root = wire<ApiNotices>(body);
-  const notices = Array.isArray(root.notices) ? root.notices : [];
   return {
     watchMode: text(root.watchMode),
-    messages: notices.flatMap((notice) => text(wire<ApiNotice>(notice).message) ?? []),
+    messages: listOf(root.notices, (notice) => text(wire<ApiNotice>(notice).message)),
   };
 }
 

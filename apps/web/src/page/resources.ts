@@ -1,8 +1,8 @@
-import { num, text, time, wire } from './api-types.js';
+import { listOf, num, text, time, wire } from './api-types.js';
 import type { ApiResources } from './api-types.js';
-import { toGpus } from './gpus.js';
+import { toGpu } from './gpus.js';
 import type { Gpu } from './gpus.js';
-import { toServers } from './server-resources.js';
+import { toServer } from './server-resources.js';
 import type { ServerResources } from './server-resources.js';
 
 export type { Gpu, GpuProcess } from './gpus.js';
@@ -47,9 +47,9 @@ export function toResources(body: unknown): Resources {
     sampledAtMs: time(root.sampledAt),
     cpu: { cores, model: text(cpu.model), load1, percent },
     memory: { usedBytes: num(memory.usedBytes), totalBytes: num(memory.totalBytes) },
-    gpus: toGpus(root.gpus),
+    gpus: listOf(root.gpus, toGpu),
     gpuUnavailableReason: text(root.gpuUnavailableReason),
-    servers: toServers(root.servers),
+    servers: listOf(root.servers, toServer),
     serversError: text(root.serversError),
   };
 }

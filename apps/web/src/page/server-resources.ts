@@ -1,6 +1,6 @@
-import { num, text, time, wire } from './api-types.js';
+import { listOf, num, text, time, wire } from './api-types.js';
 import type { ApiServerResources } from './api-types.js';
-import { toGpus } from './gpus.js';
+import { toGpu } from './gpus.js';
 import type { Gpu } from './gpus.js';
 
 /** One server of the SSH pool, normalised from the API's `servers` entry. */
@@ -24,16 +24,13 @@ export interface ServerResources {
 }
 
 /**
- * The `servers` of `GET /api/resources`, normalised; an entry without a name is dropped.
+ * One entry of the `servers` of `GET /api/resources`, normalised; `undefined` for an entry
+ * without a name. Read the list with `listOf(raw, toServer)`.
  *
  * @example
- * toServers([{ name: 'gpu-b', reachable: false, error: 'Connection refused', gpus: [] }])[0].reachable; // false
+ * toServer({ name: 'gpu-b', reachable: false, error: 'Connection refused', gpus: [] })?.reachable; // false
  */
-export function toServers(raw: unknown): ServerResources[] {
-  return Array.isArray(raw) ? raw.flatMap((server) => toServer(server) ?? []) : [];
-}
-
-function toServer(raw: unknown): ServerResources | undefined {
+export function toServer(raw: unknown): ServerResources | undefined {
   const server = wire<ApiServerResources>(raw);
   const name = text(server.name);
   if (name === null) return undefined;
@@ -54,7 +51,7 @@ function toServer(raw: unknown): ServerResources | undefined {
       percent: num(cpu.loadPercent),
     },
     memory: { usedBytes: num(ram.usedBytes), totalBytes: num(ram.totalBytes) },
-    gpus: toGpus(server.gpus),
+    gpus: listOf(server.gpus, toGpu),
     gpuUnavailableReason: text(server.gpuUnavailableReason),
   };
 }

@@ -5,17 +5,13 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import sparticuzChromium from '@sparticuz/chromium';
 
-/** Where the browser of the browser tests and `npm run docs:screenshot` comes from. */
-export const CHROMIUM_SOURCES = {
-  /** `@sparticuz/chromium`, a devDependency: works on a fresh machine, no apt. The default. */
-  npm: 'npm',
-  /** Debian's `chromium` package at {@link SYSTEM_CHROMIUM}. */
-  system: 'system',
-  /** The binary whose path `RUNBOARD_CHROMIUM` names. */
-  path: 'path',
-} as const;
-
-export type ChromiumSource = (typeof CHROMIUM_SOURCES)[keyof typeof CHROMIUM_SOURCES];
+/**
+ * Where the browser of the browser tests and `npm run docs:screenshot` comes from: `npm`, the
+ * `@sparticuz/chromium` devDependency (works on a fresh machine, no apt; the default);
+ * `system`, Debian's `chromium` package at {@link SYSTEM_CHROMIUM}; `path`, the binary whose
+ * path `RUNBOARD_CHROMIUM` names.
+ */
+export type ChromiumSource = 'npm' | 'system' | 'path';
 
 /** Debian's Chromium (`apt-get install chromium`), used with `RUNBOARD_CHROMIUM=system`. */
 export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
@@ -38,7 +34,7 @@ export type ChromiumBinary =
  */
 export async function resolveChromium(env: NodeJS.ProcessEnv): Promise<ChromiumBinary> {
   const choice = env['RUNBOARD_CHROMIUM']?.trim() ?? '';
-  if (choice === '' || choice === CHROMIUM_SOURCES.npm) {
+  if (choice === '' || choice === 'npm') {
     try {
       return { ok: true, executablePath: await extractNpmChromium(), source: 'npm' };
     } catch (error) {
@@ -50,7 +46,7 @@ export async function resolveChromium(env: NodeJS.ProcessEnv): Promise<ChromiumB
       };
     }
   }
-  const source = choice === CHROMIUM_SOURCES.system ? 'system' : 'path';
+  const source: ChromiumSource = choice === 'system' ? 'system' : 'path';
   const executablePath = source === 'system' ? SYSTEM_CHROMIUM : choice;
   return existsSync(executablePath)
     ? { ok: true, executablePath, source }

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { PROGRESS_SOURCES, type ProgressSource, type ReportedMetrics } from './progress-report.js';
+import {
+  progressSourceSchema,
+  type ProgressSource,
+  type ReportedMetrics,
+} from './progress-report.js';
 
 /**
  * One line of `metrics.jsonl`: a progress report as the supervisor used it, with the percent
@@ -30,7 +34,7 @@ export interface MetricsLine {
 export const metricsLineSchema = z.looseObject({
   time: z.iso.datetime({ offset: true }),
   attempt: z.number().int().nonnegative(),
-  source: z.enum(Object.values(PROGRESS_SOURCES) as [ProgressSource, ...ProgressSource[]]),
+  source: progressSourceSchema,
   current: z.number().nonnegative().optional(),
   total: z.number().positive().nullable().optional(),
   unit: z.string().nullable().optional(),

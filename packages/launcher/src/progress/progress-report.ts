@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Where a progress report came from. */
 export const PROGRESS_SOURCES = {
   /** A `##runboard {json}` line on stdout or stderr. */
@@ -8,7 +10,10 @@ export const PROGRESS_SOURCES = {
   epochDirs: 'epochDirs',
 } as const;
 
-export type ProgressSource = (typeof PROGRESS_SOURCES)[keyof typeof PROGRESS_SOURCES];
+/** Checks that a value is one of the {@link PROGRESS_SOURCES} (e.g. `source` in `metrics.jsonl`). */
+export const progressSourceSchema = z.enum(PROGRESS_SOURCES);
+
+export type ProgressSource = z.infer<typeof progressSourceSchema>;
 
 /** Numbers reported by a job; `null` stands for NaN or an infinite value. */
 export type ReportedMetrics = Record<string, number | null>;

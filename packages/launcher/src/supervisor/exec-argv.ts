@@ -77,22 +77,26 @@ export type ExecFlagValues = { [K in Exclude<ExecFlagName, 'quiet'>]?: string } 
   quiet?: boolean;
 };
 
+/**
+ * The options an exec command line carries as the flag of the same name, in the order
+ * {@link buildExecArgv} writes them (after `--run-dir`).
+ */
+const OPTION_FLAGS = [
+  'runId',
+  'attempt',
+  'gpus',
+  'cwd',
+  'heartbeatSeconds',
+  'timeoutSeconds',
+  'killGraceSeconds',
+  'logMaxBytes',
+  'metricsMaxBytes',
+] as const satisfies ReadonlyArray<ExecFlagName & keyof SupervisorOptions>;
+
 /** The part of {@link SupervisorOptions} an exec command line carries. */
 export type ExecArgvOptions = Pick<
   SupervisorOptions,
-  | 'runDir'
-  | 'command'
-  | 'runId'
-  | 'attempt'
-  | 'gpus'
-  | 'cwd'
-  | 'heartbeatSeconds'
-  | 'timeoutSeconds'
-  | 'killGraceSeconds'
-  | 'logMaxBytes'
-  | 'metricsMaxBytes'
-  | 'epochDirs'
-  | 'passThrough'
+  'runDir' | 'command' | 'epochDirs' | 'passThrough' | (typeof OPTION_FLAGS)[number]
 >;
 
 /** The numeric flags and the supervisor option whose rule each follows. */
@@ -174,20 +178,13 @@ export function buildExecArgv(options: ExecArgvOptions): string[] {
     throw new TypeError('Expected `command` to be a non-empty array of strings');
   }
   const argv: string[] = [EXEC_FLAGS.runDir.flag, options.runDir];
-  const add = (name: ExecFlagName, value: string | number | undefined): void => {
-    if (value !== undefined) argv.push(EXEC_FLAGS[name].flag, String(value));
+  const add = (name: ExecFlagName, value: FlagValue | readonly FlagValue[] | undefined): void => {
+    if (value === undefined) return;
+    argv.push(EXEC_FLAGS[name].flag, typeof value === 'object' ? value.join(',') : String(value));
   };
-  add('runId', options.runId);
-  add('attempt', options.attempt);
-  add('gpus', options.gpus?.join(','));
-  add('cwd', options.cwd);
-  add('heartbeatSeconds', options.heartbeatSeconds);
-  add('timeoutSeconds', options.timeoutSeconds);
-  add('killGraceSeconds', options.killGraceSeconds);
-  add('logMaxBytes', options.logMaxBytes);
-  add('metricsMaxBytes', options.metricsMaxBytes);
+  for (const name of OPTION_FLAGS) add(name, options[name]);
   if (options.epochDirs) {
-    add('epochDirsFiles', options.epochDirs.expectedFiles.join(','));
+    add('epochDirsFiles', options.epochDirs.expectedFiles);
     add('epochDirsTotal', options.epochDirs.total);
     add('epochDirsDir', options.epochDirs.dir);
   }
@@ -195,6 +192,8 @@ export function buildExecArgv(options: ExecArgvOptions): string[] {
   argv.push('--', ...options.command);
   return argv;
 }
+
+type FlagValue = string | number;
 
 /** The number in a flag's text, checked with the rule of supervisor option `rule`. */
 function flagNumber(name: ExecFlagName, rule: SupervisorNumberOption, text: string): number {
