@@ -3,7 +3,15 @@ import { dirname, join } from 'node:path';
 import { describeOrSkip, installFakeNvidiaSmi, type NvidiaSmiScenario } from '@runboard/test-kit';
 import { expect } from 'vitest';
 import { launch, loadPlan, type LaunchEvent } from '../src/index.js';
-import { markJob, overlappingRuns, readMarks, readRecords, type Mark } from './launch-helpers.js';
+import {
+  entryBundles,
+  execCommand,
+  markJob,
+  overlappingRuns,
+  readMarks,
+  readRecords,
+  type Mark,
+} from './launch-helpers.js';
 import {
   HOSTS,
   runSshPlan,
@@ -16,6 +24,25 @@ import {
 } from './ssh-helpers.js';
 
 const describeOnHosts = describeOrSkip(sshSkipReason(), 'SSH tests');
+
+/**
+ * A server's `env` whose fake `nvidia-smi` shows GPUs 0 and 1, those in `busy` at 95 % with
+ * 140 GB used, the others idle.
+ */
+async function busyGpus(dir: string, name: string, busy: number[]) {
+  const file = join(dir, `${name}.json`);
+  const gpus = [0, 1].map((id) => ({
+    utilizationPercent: busy.includes(id) ? 95 : 0,
+    memoryUsedMiB: busy.includes(id) ? 140_000 : 0,
+  }));
+  await writeFile(file, JSON.stringify({ gpus } satisfies NvidiaSmiScenario));
+  const bin = dirname(await installFakeNvidiaSmi(join(dir, `bin-${name}`)));
+  return {
+    PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`,
+    FAKE_NVIDIA_SMI_SCENARIO: file,
+    FAKE_NVIDIA_SMI_CALLS: join(dir, `calls-${name}.log`),
+  };
+}
 
 /** The most jobs on each `server:gpu` at once, replaying the mark log. */
 function peakPerServerGpu(marks: readonly Mark[], serverOf: (runId: string) => string | undefined) {
@@ -95,24 +122,9 @@ describeOnHosts('GPU slots per server', { timeout: 120_000 }, () => {
   test('the gpuPolicy is judged per server from its own nvidia-smi, load and RAM', async ({
     dir,
   }) => {
-    const scenario = async (name: string, busy: number[]) => {
-      const file = join(dir, `${name}.json`);
-      const gpus = [0, 1].map((id) => ({
-        utilizationPercent: busy.includes(id) ? 95 : 0,
-        memoryUsedMiB: busy.includes(id) ? 140_000 : 0,
-      }));
-      await writeFile(file, JSON.stringify({ gpus } satisfies NvidiaSmiScenario));
-      const bin = dirname(await installFakeNvidiaSmi(join(dir, `bin-${name}`)));
-      const calls = join(dir, `calls-${name}.log`);
-      return {
-        PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`,
-        FAKE_NVIDIA_SMI_SCENARIO: file,
-        FAKE_NVIDIA_SMI_CALLS: calls,
-      };
-    };
     const servers = [
-      await server(dir, 'gpu-a', { gpus: [0, 1], env: await scenario('gpu-a', [0, 1]) }),
-      await server(dir, 'gpu-b', { gpus: [0, 1], env: await scenario('gpu-b', [0]) }),
+      await server(dir, 'gpu-a', { gpus: [0, 1], env: await busyGpus(dir, 'gpu-a', [0, 1]) }),
+      await server(dir, 'gpu-b', { gpus: [0, 1], env: await busyGpus(dir, 'gpu-b', [0]) }),
     ];
     const { result, records, events } = await runSshPlan(dir, {
       servers,
@@ -144,5 +156,25 @@ describeOnHosts('GPU slots per server', { timeout: 120_000 }, () => {
     expect((await launched).completed).toBe(false);
     await executor.shutdown();
     expect(readRecords(join(dir, 'logs-ram')).get('ram/run')?.status).toBe('queued');
+  });
+
+  test('a localhost server of the pool is probed on this machine: the gpuPolicy holds there too', async ({
+    dir,
+  }) => {
+    const plan = {
+      servers: [
+        { name: 'here', host: 'localhost', gpus: [0, 1], env: await busyGpus(dir, 'here', [1]) },
+      ],
+      gpuPolicy: { maxUtilizationPercent: 50 },
+      runs: [1, 2, 3].map((index) => ({ id: `local/run_${index}`, command: markJob(100) })),
+    };
+    const executor = await sshExecutor(await writeSshPlan(dir, plan), {
+      local: { execCommand: await execCommand(), standbyEntry: (await entryBundles()).standby },
+    });
+    const { result, records } = await runSshPlan(dir, plan, { executor });
+    expect(result.exitCode).toBe(0);
+    // GPU 1 is busy by this machine's (fake) nvidia-smi: every run went to GPU 0.
+    for (const record of records.values())
+      expect(record).toMatchObject({ server: 'here', gpus: [0], status: 'succeeded' });
   });
 });

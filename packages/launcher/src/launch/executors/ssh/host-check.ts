@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SshConnection } from './ssh-connection.js';
+import type { ServerShell } from './ssh-connection.js';
 import { SshCommandError, SshHostCheckError } from './ssh-errors.js';
 import { shellQuote } from './shell-quote.js';
 
@@ -36,7 +36,7 @@ export async function writeRootMarker(root: string): Promise<RootMarker> {
  * @throws {SshCommandError} when the server does not answer.
  */
 export async function checkHost(
-  connection: SshConnection,
+  connection: ServerShell,
   options: { root: string; marker: string; runboard: string; version?: string },
 ): Promise<string> {
   const runboard = shellQuote(options.runboard);

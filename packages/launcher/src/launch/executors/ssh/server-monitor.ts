@@ -1,18 +1,18 @@
 import type { GpuPolicy } from '../../../plan/plan-schema.js';
 import { allowedGpus, gpuPolicyFailure } from '../../gpus/gpu-policy.js';
 import type { ServerStatusView } from '../executor.js';
-import type { SshConnection } from './ssh-connection.js';
+import type { ServerShell } from './ssh-connection.js';
 import { SshHostCheckError } from './ssh-errors.js';
 import { parseProbe, probeCommand, type ServerProbe } from './server-probe.js';
 
 export interface ServerMonitorOptions {
-  connections: readonly SshConnection[];
+  connections: readonly ServerShell[];
   /** How often each server is probed (one command a server). */
   intervalMs: number;
   /** The plan's policy: probes then also ask load, RAM and `nvidia-smi`. */
   policy?: GpuPolicy;
   /** Checks a server before its first run (see `checkHost`); resolves with its hostname. */
-  checkHost: (connection: SshConnection) => Promise<string>;
+  checkHost: (connection: ServerShell) => Promise<string>;
   warn: (message: string) => void;
   /** A server went up or down, or a probe brought news: runs may start now. */
   changed: () => void;
@@ -21,7 +21,7 @@ export interface ServerMonitorOptions {
 }
 
 interface ServerState {
-  connection: SshConnection;
+  connection: ServerShell;
   up: boolean;
   checked: boolean;
   /** Why it is out of scheduling for good (a failed host check after it came back). */
@@ -169,7 +169,7 @@ export class ServerMonitor implements ServerStatusView {
   }
 
   /** The server whose probe reported `host` as its hostname. */
-  serverOfHost(host: string): SshConnection | undefined {
+  serverOfHost(host: string): ServerShell | undefined {
     for (const state of this.#servers.values())
       if (state.probe?.hostname === host) return state.connection;
     return undefined;

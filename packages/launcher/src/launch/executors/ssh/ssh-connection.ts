@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { ResolvedServer } from '../../../plan/resolve-servers.js';
+import { runCommand } from './run-command.js';
 import { SshCommandError } from './ssh-errors.js';
 
 /** What one remote command printed. */
@@ -8,6 +9,16 @@ export interface SshResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * Where a server's commands run: over SSH ({@link SshConnection}) or, for a pool's `localhost`
+ * servers, on this machine (`LocalShell`). The monitor probes both alike.
+ */
+export interface ServerShell {
+  readonly server: ResolvedServer;
+  /** Runs a shell command line there; rejects only when it cannot be run at all. */
+  run(command: string, options?: { input?: string; timeoutMs?: number }): Promise<SshResult>;
 }
 
 export interface SshConnectionOptions {
@@ -36,7 +47,7 @@ const SSH_CONNECTION_FAILED = 255;
  * const { stdout } = await connection.run('hostname');
  * await connection.close();
  */
-export class SshConnection {
+export class SshConnection implements ServerShell {
   readonly server: ResolvedServer;
   readonly #options: SshConnectionOptions;
   /** The master is being opened (or is open): other commands wait for it. */
@@ -137,32 +148,19 @@ export class SshConnection {
     return this.#spawnRaw([...this.baseArgs, '--', command], options);
   }
 
-  #spawnRaw(args: string[], options: { input?: string; timeoutMs?: number }): Promise<SshResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.#options.ssh ?? 'ssh', args, {
-        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  async #spawnRaw(
+    args: string[],
+    options: { input?: string; timeoutMs?: number },
+  ): Promise<SshResult> {
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 30_000;
+    try {
+      const result = await runCommand(this.#options.ssh ?? 'ssh', args, { ...options, timeoutMs });
+      const { code, stdout, stderr } = result;
+      return { code: result.signal ? SSH_CONNECTION_FAILED : code, stdout, stderr };
+    } catch (error) {
+      throw new SshCommandError(this.server.name, null, (error as Error).message, {
+        cause: error,
       });
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      if (options.input !== undefined) {
-        child.stdin!.on('error', () => undefined);
-        child.stdin!.end(options.input);
-      }
-      const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 30_000;
-      const timer = setTimeout(() => {
-        stderr += `\nno answer in ${timeoutMs} ms`;
-        child.kill('SIGKILL');
-      }, timeoutMs);
-      child.once('error', (error) => {
-        clearTimeout(timer);
-        reject(new SshCommandError(this.server.name, null, error.message, { cause: error }));
-      });
-      child.once('close', (code, signal) => {
-        clearTimeout(timer);
-        resolve({ code: signal ? SSH_CONNECTION_FAILED : code, stdout, stderr });
-      });
-    });
+    }
   }
 }

@@ -14,6 +14,7 @@ import { remoteRunEnv, startCommand, stopGroupCommand } from './remote-commands.
 import { RemoteRuns } from './remote-runs.js';
 import { writeServerPool } from './server-pool-file.js';
 import { ServerMonitor } from './server-monitor.js';
+import { LocalShell } from './local-shell.js';
 import { SshConnection } from './ssh-connection.js';
 import { SSH_ERROR_CODES, SshCommandError } from './ssh-errors.js';
 import { StandbyPool } from './standby-pool.js';
@@ -94,17 +95,23 @@ export async function createSshExecutor(options: SshExecutorOptions): Promise<Ss
   let hooks: ExecutorHooks = { warn: (message) => pending.push(message), changed: () => {} };
   const marker = await writeRootMarker(plan.root);
   const remoteRuns = new RemoteRuns();
+  // Local servers are probed too (on this machine): for the policy, and to know their hostname.
+  const shells = plan.servers
+    .filter((server) => server.local)
+    .map((server) => new LocalShell(server));
   const monitor = new ServerMonitor({
-    connections: [...connections.values()],
+    connections: [...connections.values(), ...shells],
     intervalMs: options.probeIntervalMs ?? 2000,
     policy: plan.gpuPolicy,
-    checkHost: (connection) =>
-      checkHost(connection, {
-        root: plan.root,
-        marker: marker.file,
-        runboard: runboardOf(connection.server),
-        version: options.version,
-      }),
+    checkHost: async (connection) =>
+      connection.server.local
+        ? hostname()
+        : checkHost(connection, {
+            root: plan.root,
+            marker: marker.file,
+            runboard: runboardOf(connection.server),
+            version: options.version,
+          }),
     warn: (message) => hooks.warn(message),
     changed: () => hooks.changed(),
     probed: (server, probe) => remoteRuns.probed(server, probe),
@@ -204,7 +211,7 @@ export async function createSshExecutor(options: SshExecutorOptions): Promise<Ss
     monitor,
     controlDir,
     servers: {
-      usable: (name) => (servers.get(name)?.local ? true : monitor.usable(name)),
+      usable: (name) => monitor.usable(name),
       allowedGpus: (name, gpus) => monitor.allowedGpus(name, gpus),
       hostRefusal: (name) => monitor.hostRefusal(name),
       refusals: (name, candidates) => monitor.refusals(name, candidates),
