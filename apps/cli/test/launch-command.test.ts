@@ -61,6 +61,29 @@ describe('runboard launch', () => {
     expect(existsSync(join(dir, 'logs'))).toBe(false);
   });
 
+  test('--dry-run places runs on a server pool without asking the servers', async ({ dir }) => {
+    const plan = await writePlan(dir, {
+      servers: [
+        // Nothing listens there: a dry run connects to no server.
+        { name: 'gpu-a', host: '127.0.0.9', gpus: [0, 1] },
+        { name: 'gpu-b', host: '127.0.0.9', gpus: [0] },
+      ],
+      sweeps: [{ id: 'pool/{n}', command: ['train', '{n}'], matrix: { n: [1, 2, 3, 4] } }],
+      runs: [{ id: 'pinned', command: ['eval'], servers: ['gpu-b'] }],
+    });
+    const result = await runboard(['launch', plan, '--dry-run']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('servers gpu-a, gpu-b');
+    expect(result.stdout).toContain('3 start now, 2 queued');
+    // Pinned where pinned; else the most free run slots first, each server's own GPUs.
+    expect(result.stdout).toMatch(/start\s+pinned\s+gpu-b GPU 0\s+eval/);
+    expect(result.stdout).toMatch(/start\s+pool\/1\s+gpu-a GPU 0\s+train 1/);
+    expect(result.stdout).toMatch(/start\s+pool\/2\s+gpu-a GPU 1\s+train 2/);
+    expect(result.stdout).toMatch(/queue\s+pool\/3\s+train 3/);
+    expect(result.stdout).toMatch(/queue\s+pool\/4\s+train 4/);
+    expect(existsSync(join(dir, 'logs'))).toBe(false);
+  });
+
   test('runs a plan: exit 1 when a run fails; a relaunch starts nothing; --retry-failed runs it again; --root is relative to cwd', async ({
     dir,
   }) => {

@@ -183,18 +183,25 @@ export function formatDryRun(plan: ResolvedPlan, entries: readonly DryRunEntry[]
     entries.filter((entry) => entry.action === action).length;
   const lines = [
     `dry run of ${plan.file ?? 'the plan'}: nothing was started or written`,
-    `root ${plan.root}, concurrency ${plan.concurrency}${plan.gpus.length > 0 ? `, GPUs ${plan.gpus.join(',')} × ${plan.runsPerGpu}` : ''}`,
+    `root ${plan.root}, concurrency ${plan.concurrency}${plan.gpus.length > 0 ? `, GPUs ${plan.gpus.join(',')} × ${plan.runsPerGpu}` : ''}` +
+      (plan.servers ? `, servers ${plan.servers.map((server) => server.name).join(', ')}` : ''),
     `${count('start')} start now, ${count('queue')} queued, ${count('wait')} waiting for dependencies, ` +
       `${count('running')} running, ${count('skip')} skipped`,
   ];
   const idWidth = Math.min(48, Math.max(...entries.map((entry) => entry.id.length), 2));
+  const placeWidth = plan.servers ? 9 + Math.max(...plan.servers.map((s) => s.name.length)) : 9;
   for (const entry of entries) {
-    const gpus = entry.gpus && entry.gpus.length > 0 ? `GPU ${entry.gpus.join(',')}` : '';
+    const gpus = [
+      entry.server,
+      entry.gpus && entry.gpus.length > 0 ? `GPU ${entry.gpus.join(',')}` : undefined,
+    ]
+      .filter(Boolean)
+      .join(' ');
     const command = Array.isArray(entry.command)
       ? entry.command.map(quote).join(' ')
       : entry.command;
     lines.push(
-      `  ${entry.action.padEnd(7)} ${entry.id.padEnd(idWidth)}  ${gpus.padEnd(9)} ${command}${entry.note ? `   (${entry.note})` : ''}`,
+      `  ${entry.action.padEnd(7)} ${entry.id.padEnd(idWidth)}  ${gpus.padEnd(placeWidth)} ${command}${entry.note ? `   (${entry.note})` : ''}`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { ResolvedPlan } from '../plan/resolve-plan.js';
 import { GpuSlots } from './gpus/gpu-slots.js';
+import { ServerSlots } from './gpus/server-slots.js';
 import { skippedEvent } from './skipped-event.js';
 import type { ReconciledRun, RunOutcome } from './reconcile.js';
 import { reconcilePlan } from './reconcile.js';
@@ -30,6 +31,8 @@ export interface DryRunEntry {
   attempt?: number;
   /** GPUs it would get (for `start`) or holds (for `running`). */
   gpus?: number[];
+  /** The server of a pool it would start on (for `start`) or runs on (for `running`). */
+  server?: string;
 }
 
 export interface DryRunOptions {
@@ -39,8 +42,9 @@ export interface DryRunOptions {
 
 /**
  * What `runboard launch` would do now, without writing anything: which runs start at once
- * (with their GPUs, given the slots held by runs already running), which wait, which are
- * skipped. GPU policy is not consulted.
+ * (with their GPUs, and in a server pool their server, given the slots held by runs already
+ * running), which wait, which are skipped. Nothing is asked of the servers: every one counts as
+ * answering, and the GPU policy is not consulted.
  *
  * @example
  * for (const entry of await dryRunLaunch(plan)) console.log(entry.action, entry.id, entry.gpus);
@@ -56,6 +60,7 @@ export async function dryRunLaunch(
     dryRun: true,
   });
   const slots = new GpuSlots(plan.gpus, plan.runsPerGpu);
+  const servers = plan.servers ? new ServerSlots(plan.servers, plan.runsPerGpu) : undefined;
   const outcomes = new Map<string, RunOutcome | 'later'>();
   let active = 0;
   const entries = reconciled.map((item): DryRunEntry => {
@@ -76,15 +81,19 @@ export async function dryRunLaunch(
       return { ...base, action: 'skip', note: 'succeeded (its end is in outcome.json)' };
     }
     if (decision.kind === 'watch') {
+      const running = {
+        ...base,
+        action: 'running' as const,
+        note: `${record?.status} (attempt ${record?.attempt})`,
+      };
+      active++;
+      if (servers && record?.server) {
+        servers.take(record.server, record.gpus ?? []);
+        return { ...running, gpus: [...(record.gpus ?? [])], server: record.server };
+      }
       const gpus = (record?.gpus ?? []).filter((id) => plan.gpus.includes(id));
       slots.take(gpus);
-      active++;
-      return {
-        ...base,
-        action: 'running',
-        note: `${record?.status} (attempt ${record?.attempt})`,
-        gpus,
-      };
+      return { ...running, gpus };
     }
     if (
       decision.kind === 'lost' &&
@@ -120,13 +129,20 @@ export async function dryRunLaunch(
     } else if (notBefore !== undefined && notBefore > Date.now()) {
       entry.note += `, in ${Math.ceil((notBefore - Date.now()) / 1000)} s`;
     } else if (active < plan.concurrency) {
-      const gpus =
-        item.run.gpuCount > 0
-          ? slots.allocate(item.run.gpuCount, { pinned: item.run.pinnedGpus })
-          : [];
-      if (gpus !== undefined) {
+      const { run } = item;
+      const placement = servers
+        ? servers.allocate({
+            gpuCount: run.gpuCount,
+            pinnedGpus: run.pinnedGpus,
+            servers: run.servers,
+          })
+        : {
+            gpus: run.gpuCount > 0 ? slots.allocate(run.gpuCount, { pinned: run.pinnedGpus }) : [],
+          };
+      if (placement?.gpus !== undefined) {
         entry.action = 'start';
-        entry.gpus = gpus;
+        entry.gpus = placement.gpus;
+        if ('server' in placement) entry.server = placement.server;
         active++;
       }
     }

@@ -209,4 +209,40 @@ describe('dryRunLaunch', () => {
     });
     expect(retry.find((entry) => entry.id === 'after-failed')).toMatchObject({ action: 'wait' });
   });
+
+  test('in a server pool, a running run keeps its server and GPUs, and new runs go around it', async ({
+    dir,
+  }) => {
+    const plan = resolvePlan(
+      {
+        servers: [
+          { name: 'gpu-a', gpus: [0, 1] },
+          { name: 'gpu-b', gpus: [0] },
+        ],
+        runs: ['running', 'a', 'b', 'c'].map((id) => ({ id, command: ['x'] })),
+      },
+      { baseDir: dir },
+    );
+    const now = new Date().toISOString();
+    await writeTestRecord(plan.root, {
+      schemaVersion: 1,
+      command: ['x'],
+      updatedAt: now,
+      id: 'running',
+      status: 'running',
+      attempt: 1,
+      host: 'gpu-a-host',
+      supervisorPid: 5,
+      server: 'gpu-a',
+      gpus: [1],
+      heartbeatAt: now,
+    });
+    const entries = await dryRunLaunch(plan);
+    expect(entries.map((entry) => [entry.id, entry.action, entry.server, entry.gpus])).toEqual([
+      ['running', 'running', 'gpu-a', [1]],
+      ['a', 'start', 'gpu-a', [0]],
+      ['b', 'start', 'gpu-b', [0]],
+      ['c', 'queue', undefined, undefined],
+    ]);
+  });
 });
