@@ -3,24 +3,28 @@ import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { makeRecord, test, writeRun } from '../../test/test-utils.js';
-import { readRecordNow, recordHash } from './read-record-now.js';
+import { readRecordAsync, readRecordNow, recordHash } from './read-record-now.js';
 
-describe('readRecordNow', () => {
+// The synchronous read (walks) and the asynchronous one (events) answer alike.
+describe.for([
+  ['readRecordNow', async (file: string) => readRecordNow(file)],
+  ['readRecordAsync', readRecordAsync],
+] as const)('%s', ([, read]) => {
   test('reads a valid record with the identity of the file read and a hash of its text', async ({
     root,
   }) => {
     const record = await writeRun(root, 'sweep/a', { progress: { current: 3, total: 10 } });
     const file = join(root, 'sweep', 'a', 'progress.json');
-    const read = readRecordNow(file);
+    const got = await read(file);
     const stats = await stat(file);
-    expect(read?.record).toEqual(record);
-    expect(read?.stamp).toEqual({
+    expect(got?.record).toEqual(record);
+    expect(got?.stamp).toEqual({
       ino: stats.ino,
       size: stats.size,
       mtimeMs: stats.mtimeMs,
       ctimeMs: stats.ctimeMs,
     });
-    expect(read?.hash).toBe(recordHash(await readFile(file, 'utf8')));
+    expect(got?.hash).toBe(recordHash(await readFile(file, 'utf8')));
   });
 
   test('leaves everything but a valid regular file to the retrying read', async ({
@@ -45,7 +49,7 @@ describe('readRecordNow', () => {
       await mkdir(join(root, name));
       const file = join(root, name, 'progress.json');
       await make(file);
-      expect([name, readRecordNow(file)]).toEqual([name, undefined]);
+      expect([name, await read(file)]).toEqual([name, undefined]);
     }
   });
 });

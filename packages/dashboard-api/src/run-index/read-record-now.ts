@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { runRecordSchema } from '@runboard/launcher';
 import type { RunRecord } from '@runboard/launcher';
@@ -51,6 +52,36 @@ export function readRecordNow(file: string): RecordReadNow | undefined {
   } catch {
     return undefined;
   }
+  return parseRecordText(text, stamp);
+}
+
+/**
+ * {@link readRecordNow} with asynchronous calls, for a read on a request or event path: the
+ * event loop never waits on the file system (a slow NFS server) there. Costs more CPU per read,
+ * which the few event reads can afford.
+ *
+ * @example
+ * const read = await readRecordAsync('/logs/cdd/run_2/progress.json');
+ */
+export async function readRecordAsync(file: string): Promise<RecordReadNow | undefined> {
+  let handle;
+  try {
+    handle = await open(file, OPEN_FLAGS);
+    const stats = await handle.stat();
+    if (!stats.isFile() || stats.size === 0 || stats.size > MAX_BYTES) return undefined;
+    const bytes = Buffer.allocUnsafe(stats.size + 1);
+    const { bytesRead } = await handle.read(bytes, 0, stats.size + 1, 0);
+    if (bytesRead !== stats.size) return undefined;
+    return parseRecordText(bytes.toString('utf8', 0, bytesRead), stampOf(stats));
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** A record's text checked with the launcher's schema; `undefined` when it is not a valid one. */
+function parseRecordText(text: string, stamp: FileStamp): RecordReadNow | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -9,7 +9,7 @@ import type { IndexEvents } from './index-events.js';
 import type { Limiter } from './limiter.js';
 import type { PathWarner } from './path-warnings.js';
 import { readProblemOf } from './read-problem.js';
-import { readRecordNow, recordHash } from './read-record-now.js';
+import { readRecordAsync, readRecordNow, recordHash } from './read-record-now.js';
 import type { RecordOutcome, RunTable } from './run-table.js';
 import { isActiveEntry, sameStamp, stampOf } from './run-view.js';
 import { TimeSlice } from './time-slice.js';
@@ -231,13 +231,15 @@ export class RecordReads {
       this.remove(id);
       return;
     }
-    const now = readRecordNow(file);
+    const urgent = knownStats === undefined; // not a walk's read: an event's
+    // A walk's read is synchronous (in its time slices); an event's never blocks the loop.
+    const now = urgent ? await limit(() => readRecordAsync(file), true) : readRecordNow(file);
+    if (this.isClosed) return;
     if (now) {
       this.apply(id, { kind: 'record', record: now.record, hash: now.hash }, now.stamp);
       return;
     }
     const deadlineMs = this.options.readDeadlineMs;
-    const urgent = knownStats === undefined; // not a walk's read: an event's
     const result = await limit(() => tryReadRunRecord(runDir, { deadlineMs }), urgent);
     if (this.isClosed) return;
     if (result.kind === 'missing') this.remove(id);
