@@ -69,5 +69,12 @@ describe('runboard standby', () => {
       'runboard standby: Expected `args` of the standby assignment to be strings\n',
     );
     expect((await standby('not json\n').done).stderr).toMatch(/not JSON/);
+    // A run folder that is not there is refused before `taken`: the launcher starts it cold.
+    const missing = { args: ['--run-dir', '/nowhere/a', '--', 'true'], env: {}, cwd: '/nowhere/a' };
+    expect(await standby(`${JSON.stringify(missing)}\n`).done).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'runboard standby: the run folder /nowhere/a is not a folder on this host\n',
+    });
   });
 });

@@ -79,6 +79,21 @@ describe('superviseRun: writes only its own attempt', () => {
     expect(readRecord(runDir)).toMatchObject({ status: 'failed', error: 'lost: supervisor gone' });
   });
 
+  test('a late supervisor does not take an attempt that went back to the queue', async ({
+    runDir,
+    supervise,
+  }) => {
+    // A start that did not reach its server: the launcher put attempt 1 back as queued.
+    await writeRecord(runDir, { ...claimed(1, 'queued'), launcher: null, firstAttempt: 2 });
+    await expect(
+      supervise({ runDir, attempt: 1, command: nodeJob('hang.mjs') }),
+    ).rejects.toMatchObject({
+      code: 'RUNBOARD_RUN_SUPERSEDED',
+      message: expect.stringContaining('attempt 1 went back to the queue'),
+    });
+    expect(readRecord(runDir)).toMatchObject({ status: 'queued', attempt: 1 });
+  });
+
   test('when a retry takes the record mid-run, attempt 1 stops its job and never writes again', async ({
     dir,
     runDir,

@@ -189,19 +189,18 @@ export function formatDryRun(plan: ResolvedPlan, entries: readonly DryRunEntry[]
       `${count('running')} running, ${count('skip')} skipped`,
   ];
   const idWidth = Math.min(48, Math.max(...entries.map((entry) => entry.id.length), 2));
-  const placeWidth = plan.servers ? 9 + Math.max(...plan.servers.map((s) => s.name.length)) : 9;
-  for (const entry of entries) {
-    const gpus = [
-      entry.server,
-      entry.gpus && entry.gpus.length > 0 ? `GPU ${entry.gpus.join(',')}` : undefined,
-    ]
+  const placeOf = (entry: DryRunEntry) =>
+    [entry.server, entry.gpus && entry.gpus.length > 0 ? `GPU ${entry.gpus.join(',')}` : undefined]
       .filter(Boolean)
       .join(' ');
+  const placeWidth = Math.max(9, ...entries.map((entry) => placeOf(entry).length));
+  for (const entry of entries) {
+    const place = placeOf(entry);
     const command = Array.isArray(entry.command)
       ? entry.command.map(quote).join(' ')
       : entry.command;
     lines.push(
-      `  ${entry.action.padEnd(7)} ${entry.id.padEnd(idWidth)}  ${gpus.padEnd(placeWidth)} ${command}${entry.note ? `   (${entry.note})` : ''}`,
+      `  ${entry.action.padEnd(7)} ${entry.id.padEnd(idWidth)}  ${place.padEnd(placeWidth)} ${command}${entry.note ? `   (${entry.note})` : ''}`,
     );
   }
   return `${lines.join('\n')}\n`;

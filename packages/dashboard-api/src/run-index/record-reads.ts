@@ -214,6 +214,7 @@ export class RecordReads {
           limit(() => realpath(runDir), true),
           limit(() => lstat(file), true),
         ]);
+        if (this.isClosed) return;
         if (real !== runDir) {
           this.remove(id);
           return;
@@ -221,6 +222,7 @@ export class RecordReads {
         stats = fileStats;
       }
     } catch (error) {
+      if (this.isClosed) return;
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') this.remove(id);
       else this.apply(id, { kind: 'problem', problem: readProblemOf(file, error, clock()) }, null);

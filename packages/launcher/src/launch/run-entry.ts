@@ -26,6 +26,8 @@ export interface RunEntry {
   waiting: RunWaiting | null;
   /** The attempt this launcher started and still holds the process of. */
   own?: { attempt: number; exec: StartedExec };
+  /** Starts in a row that did not reach their server (given back to the queue uncounted). */
+  unreachedStarts?: number;
   /** GPU slots held (own or watched run). */
   gpus: number[];
   outcome?: RunOutcome;

@@ -18,6 +18,9 @@ import type { RunEntry } from './run-entry.js';
 import { ownExited } from './run-watch.js';
 import { isClaimOf, sameRecord } from './same-record.js';
 
+/** Starts in a row that may go back to the queue unreached before one counts as failed. */
+const MAX_UNREACHED_STARTS = 3;
+
 /** How soon a run whose GPUs other launchers' runs hold is looked at again. */
 const GPU_RETRY_MS = 250;
 
@@ -65,7 +68,11 @@ export async function claimAndStart(state: LaunchState, entry: RunEntry): Promis
     exec = await state.executor.start(execSpec(state, entry, attempt));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const unreached = error instanceof StartUnreachedError;
+    // Given back a few times in a row at most: a server that answers probes but refuses every
+    // start would otherwise hold the run in a loop.
+    const unreached =
+      error instanceof StartUnreachedError &&
+      (entry.unreachedStarts = (entry.unreachedStarts ?? 0) + 1) <= MAX_UNREACHED_STARTS;
     const ended = await updateRunRecord(entry.runDir, (current) =>
       current?.status === 'starting' &&
       current.attempt === attempt &&
@@ -85,6 +92,7 @@ export async function claimAndStart(state: LaunchState, entry: RunEntry): Promis
     return;
   }
   entry.own = { attempt, exec };
+  entry.unreachedStarts = 0;
   entry.phase = 'active';
   state.emit({ type: 'started', runId: entry.run.id, attempt, gpus: entry.gpus, pid: exec.pid });
   state.warmExecutor();

@@ -19,7 +19,7 @@ export interface SupervisorIdentity {
 /**
  * Marks the run `running` for this supervisor under the run's lock and returns the record
  * written. With `options.attempt` (the launcher's claim) the record must be at that attempt,
- * not finished and not owned by another supervisor (except that a requeued Slurm job's next run
+ * not finished, not given back to the queue, and not owned by another supervisor (except that a requeued Slurm job's next run
  * takes its attempt over: {@link isRequeuedJobRun}); the record counts Slurm's requeues in
  * `requeued`. Without it (standalone use): attempt 1 for a new record, the claimed attempt of
  * a `queued`/`starting` record, the next attempt after a finished or stalled one; a live run
@@ -97,6 +97,11 @@ function attemptToClaim(
     }
     if (isTerminalStatus(current.status)) {
       throw new RunSupersededError(runDir, `attempt ${attempt} is already ${current.status}`);
+    }
+    // The launcher writes `starting` before every start: a queued record's attempt was given
+    // back (a start that did not reach its server), and the next claim takes a new number.
+    if (current.status === 'queued') {
+      throw new RunSupersededError(runDir, `attempt ${attempt} went back to the queue`);
     }
     return attempt;
   }

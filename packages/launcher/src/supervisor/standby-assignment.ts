@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { RunboardError } from '@runboard/locking';
@@ -69,6 +70,9 @@ export async function readStandbyAssignment(
     );
   if (typeof cwd !== 'string' || cwd === '')
     throw new StandbyAssignmentError('Expected `cwd` of the standby assignment to be a folder');
+  // Refused before `taken`: the launcher then starts the run the usual way, and says why.
+  if (!(await stat(cwd).catch(() => undefined))?.isDirectory())
+    throw new StandbyAssignmentError(`the run folder ${cwd} is not a folder on this host`);
   await new Promise<void>((resolve, reject) =>
     output.write(`${STANDBY_TAKEN}\n`, (error) => (error ? reject(error) : resolve())),
   );

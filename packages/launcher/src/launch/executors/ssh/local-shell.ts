@@ -26,10 +26,8 @@ export class LocalShell implements ServerShell {
       input: options.input,
       timeoutMs: options.timeoutMs ?? 30_000,
     });
-    return {
-      code: result.signal ? null : result.code,
-      stdout: result.stdout,
-      stderr: result.stderr,
-    };
+    // Like ssh's status 255 for a remote server: a probe that hung is not an answer.
+    if (result.signal) throw new Error(`${this.server.name}: ${result.stderr.trim()}`);
+    return { code: result.code, stdout: result.stdout, stderr: result.stderr };
   }
 }

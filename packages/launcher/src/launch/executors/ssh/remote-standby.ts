@@ -7,16 +7,20 @@ import type { SshConnection } from './ssh-connection.js';
 /** How long a standby may take to answer its assignment before the start counts as failed. */
 const TAKE_TIMEOUT_MS = 10_000;
 
+/** What the standby's first line starts with, before its pid (lines before it are the login's). */
+const PID_LINE = '@runboard-standby-pid ';
+
 /**
  * The remote command of a standby: prints the shell's pid, which `exec` hands on to
  * `runboard standby` (and so to the supervisor it becomes), with the server's own variables.
  *
  * @example
- * standbyCommand({ PATH: '/opt/bin' }, 'runboard'); // "echo $$; exec env 'PATH=/opt/bin' runboard standby"
+ * standbyCommand({ PATH: '/opt/bin' }, 'runboard');
+ * // "echo '@runboard-standby-pid '$$; exec env 'PATH=/opt/bin' runboard standby"
  */
 export function standbyCommand(env: Readonly<Record<string, string>>, runboard: string): string {
   const words = ['env', ...Object.entries(env).map(([name, value]) => `${name}=${value}`)];
-  return `echo $$; exec ${shellCommand([...words, runboard, 'standby'])}`;
+  return `echo '${PID_LINE}'$$; exec ${shellCommand([...words, runboard, 'standby'])}`;
 }
 
 /**
@@ -38,6 +42,7 @@ export class RemoteStandby {
   #pid: number | undefined;
   #used = false;
   #closed = false;
+  #exitCode: number | null = null;
   #stderr = '';
 
   /** Starts one on `connection`'s server; `undefined` while its master connection is not open. */
@@ -53,17 +58,22 @@ export class RemoteStandby {
   private constructor(client: ChildProcess) {
     this.#client = client;
     client.once('error', () => this.#close());
-    client.once('close', () => this.#close());
+    client.once('close', (code) => {
+      this.#exitCode = code;
+      this.#close();
+    });
     client.stdin!.on('error', () => undefined);
     client.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       this.#stderr = (this.#stderr + chunk).slice(-2000);
     });
     createInterface({ input: client.stdout!, crlfDelay: Infinity }).on('line', (line) => {
-      if (this.#pid === undefined) {
-        const pid = Number(line.trim());
+      if (this.#pid !== undefined) this.#lines.push(line);
+      else if (line.startsWith(PID_LINE)) {
+        const pid = Number(line.slice(PID_LINE.length).trim());
         if (Number.isInteger(pid) && pid > 1) this.#pid = pid;
         else this.#client.kill('SIGTERM');
-      } else this.#lines.push(line);
+      } // else: what the server's login printed first
+
       this.#wake();
     });
   }
@@ -78,9 +88,13 @@ export class RemoteStandby {
     return !this.#used && !this.#closed;
   }
 
-  /** Whether its channel ended before it was given a run or dismissed (it failed). */
-  get endedUnused(): boolean {
-    return !this.#used && this.#closed;
+  /**
+   * Whether it ended by itself without taking a run: the server's runboard refused or failed
+   * (not ssh losing the server, status 255, nor this launcher closing it, which say nothing
+   * about runboard).
+   */
+  get refused(): boolean {
+    return this.#closed && this.#exitCode !== null && this.#exitCode !== 255;
   }
 
   /** What the remote side printed on stderr (why a standby that ended did), at most 2000 characters. */
@@ -97,11 +111,14 @@ export class RemoteStandby {
     this.#used = true;
     this.#client.stdin!.write(`${JSON.stringify(assignment)}\n`);
     const deadline = Date.now() + TAKE_TIMEOUT_MS;
-    while (this.#lines.length === 0 && !this.#closed && Date.now() < deadline)
+    while (this.#lines.length === 0 && !this.#closed && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.#waiting = resolve;
-        setTimeout(resolve, deadline - Date.now()).unref();
+        timer = setTimeout(resolve, deadline - Date.now());
       });
+      clearTimeout(timer);
+    }
     const taken = this.#lines.shift() === STANDBY_TAKEN;
     // Taken or not, the channel is no longer needed: the supervisor does not use it.
     this.#client.kill('SIGTERM');

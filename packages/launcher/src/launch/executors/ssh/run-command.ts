@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 export interface CommandResult {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** Killed after `timeoutMs` without an end. */
+  timedOut: boolean;
   stdout: string;
   stderr: string;
 }
@@ -27,6 +29,7 @@ export function runCommand(
     });
     let stdout = '';
     let stderr = '';
+    let timedOut = false;
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     if (options.input !== undefined) {
@@ -35,6 +38,7 @@ export function runCommand(
     }
     const timer = setTimeout(() => {
       stderr += `\nno answer in ${options.timeoutMs} ms`;
+      timedOut = true;
       child.kill('SIGKILL');
     }, options.timeoutMs);
     child.once('error', (error) => {
@@ -43,7 +47,7 @@ export function runCommand(
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, timedOut, stdout, stderr });
     });
   });
 }

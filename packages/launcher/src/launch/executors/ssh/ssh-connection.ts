@@ -9,6 +9,8 @@ export interface SshResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** The command was killed after its time limit (whether it ran there is unknown). */
+  timedOut?: boolean;
 }
 
 /**
@@ -116,7 +118,9 @@ export class SshConnection implements ServerShell {
     } else result = await this.#spawn(command, options);
     if (result.code === SSH_CONNECTION_FAILED) {
       this.#master = undefined; // the next command opens a fresh one, alone
-      throw new SshCommandError(this.server.name, result.code, result.stderr);
+      throw new SshCommandError(this.server.name, result.code, result.stderr, {
+        timedOut: result.timedOut,
+      });
     }
     return result;
   }
@@ -155,8 +159,8 @@ export class SshConnection implements ServerShell {
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 30_000;
     try {
       const result = await runCommand(this.#options.ssh ?? 'ssh', args, { ...options, timeoutMs });
-      const { code, stdout, stderr } = result;
-      return { code: result.signal ? SSH_CONNECTION_FAILED : code, stdout, stderr };
+      const { code, stdout, stderr, timedOut } = result;
+      return { code: result.signal ? SSH_CONNECTION_FAILED : code, stdout, stderr, timedOut };
     } catch (error) {
       throw new SshCommandError(this.server.name, null, (error as Error).message, {
         cause: error,

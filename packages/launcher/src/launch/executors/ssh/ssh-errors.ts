@@ -11,11 +11,14 @@ export type SshErrorCode = (typeof SSH_ERROR_CODES)[keyof typeof SSH_ERROR_CODES
 
 /** An `ssh` command to a server failed (the connection, or the command there). */
 export class SshCommandError extends RunboardError<SshErrorCode> {
+  /** ssh was killed after its time limit: the command may have run there (or still runs). */
+  readonly timedOut: boolean;
+
   constructor(
     readonly server: string,
     readonly exitCode: number | null,
     readonly stderr: string,
-    options: { code?: SshErrorCode; cause?: unknown; what?: string } = {},
+    options: { code?: SshErrorCode; cause?: unknown; what?: string; timedOut?: boolean } = {},
   ) {
     const detail = stderr.trim().split('\n').filter(Boolean).slice(-2).join('; ');
     super(
@@ -25,6 +28,7 @@ export class SshCommandError extends RunboardError<SshErrorCode> {
         (detail ? `: ${detail}` : ''),
       { cause: options.cause },
     );
+    this.timedOut = options.timedOut ?? false;
   }
 }
 

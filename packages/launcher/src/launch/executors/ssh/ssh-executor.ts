@@ -167,6 +167,8 @@ export async function createSshExecutor(options: SshExecutorOptions): Promise<Ss
     try {
       result = await connection.run(startCommand(spec, server, runboardOf(server)));
     } catch (error) {
+      // A start that timed out may have run there: it fails as any start that fails.
+      if (!(error instanceof SshCommandError) || error.timedOut) throw error;
       // ssh could not reach the server: no start there, and no attempt spent on it.
       monitor.unreachable(server.name, error);
       throw new StartUnreachedError(server.name, { cause: error });

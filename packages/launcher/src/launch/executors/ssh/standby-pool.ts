@@ -20,9 +20,9 @@ export interface StandbyPoolOptions {
 
 /**
  * One {@link RemoteStandby} per remote server while runs wait, so that the next run on any
- * server starts on a supervisor that is already there. A server whose standbys end without a
- * run three times in a row (say, its runboard predates `runboard standby`) is warned about once
- * and then started cold, as without a pool.
+ * server starts on a supervisor that is already there. A server whose runboard refuses its
+ * standbys three times in a row (say, it predates `runboard standby`) is warned about once and
+ * then started cold, as without a pool; a standby lost with its connection does not count.
  *
  * @example
  * const pool = new StandbyPool({ connections, usable, runboardOf, warn });
@@ -47,7 +47,7 @@ export class StandbyPool {
     for (const [name, connection] of this.#options.connections) {
       const current = this.#standbys.get(name);
       if (current?.alive || !this.#options.usable(name)) continue;
-      if (current?.endedUnused) this.#failed(name, current);
+      if (current?.refused) this.#failed(name, current);
       if ((this.#failures.get(name) ?? 0) >= MAX_FAILED_STANDBYS) continue;
       const { server } = connection;
       const standby = RemoteStandby.open(connection, server.env, this.#options.runboardOf(server));
@@ -71,7 +71,7 @@ export class StandbyPool {
       this.started++;
       return pid;
     } catch {
-      this.#failed(server, standby);
+      if (standby.refused) this.#failed(server, standby);
       return undefined;
     }
   }
