@@ -78,12 +78,10 @@ export class RemoteStandby {
     });
   }
 
-  /** Whether it can take a run now: its pid arrived, it is alive and it has none yet. */
-  get ready(): boolean {
-    return !this.#used && !this.#closed && this.#pid !== undefined;
-  }
-
-  /** Whether it is still coming up or waiting (not used, channel open). */
+  /**
+   * Whether it can take a run: not used and its channel open, whether it is still coming up or
+   * already waiting (a run given to one coming up waits for it, which is sooner than a start).
+   */
   get alive(): boolean {
     return !this.#used && !this.#closed;
   }
@@ -103,11 +101,12 @@ export class RemoteStandby {
   }
 
   /**
-   * Hands it its run and resolves with the supervisor's pid once the standby took it.
-   * Rejects when the channel ended or no answer came in 10 s (then it is dismissed).
+   * Hands it its run (written at once: ssh passes it on when the standby reads) and resolves
+   * with the supervisor's pid once the standby took it. Rejects when the channel ended or no
+   * answer came in 10 s (then it is dismissed).
    */
   async assign(assignment: StandbyAssignment): Promise<number> {
-    if (!this.ready) throw new Error('the standby cannot take a run');
+    if (!this.alive) throw new Error('the standby cannot take a run');
     this.#used = true;
     this.#client.stdin!.write(`${JSON.stringify(assignment)}\n`);
     const deadline = Date.now() + TAKE_TIMEOUT_MS;

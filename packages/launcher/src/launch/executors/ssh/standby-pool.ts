@@ -57,13 +57,13 @@ export class StandbyPool {
   }
 
   /**
-   * Gives `server`'s standby the run. Resolves with the supervisor's pid, or `undefined` when
-   * there is no standby ready or it did not take the run: the caller starts it fresh (a
+   * Gives `server`'s standby the run (one still coming up too). Resolves with the supervisor's
+   * pid, or `undefined` when there is no standby or it did not take the run: the caller starts it fresh (a
    * supervisor that took it after all refuses a second claim of the attempt).
    */
   async take(server: string, assignment: StandbyAssignment): Promise<number | undefined> {
     const standby = this.#standbys.get(server);
-    if (!standby?.ready) return undefined;
+    if (!standby?.alive) return undefined;
     this.#standbys.delete(server);
     try {
       const pid = await standby.assign(assignment);
