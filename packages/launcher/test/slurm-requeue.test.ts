@@ -60,7 +60,8 @@ describeOnCluster('Slurm requeues an attempt (--requeue)', { timeout: 120_000 },
     const launched = launchRequeueable(dir, 'long');
     const jobId = await requeueWhenRunning(dir, root, 'long');
     // The supervisor got Slurm's SIGTERM, saw the requeue, and recorded it: nothing final.
-    await expect
+    // (Should it not, its run.log says what Slurm told it.)
+    const requeued = expect
       .poll(() => readRecordIn(root, 'long'), { timeout: 20_000 })
       .toMatchObject({
         status: 'starting',
@@ -71,6 +72,10 @@ describeOnCluster('Slurm requeues an attempt (--requeue)', { timeout: 120_000 },
         waiting: { reason: 'slurm' },
         executor: { kind: 'slurm', jobId },
       });
+    await requeued.catch((error: Error) => {
+      const log = readFileSync(join(root, 'long', 'run.log'), 'utf8');
+      throw new Error(`${error.message}\nrun.log:\n${log}`, { cause: error });
+    });
     await startRequeuedJobNow(dir, jobId);
     const { result, events, marks, records } = await launched;
     expect(result.exitCode).toBe(0);

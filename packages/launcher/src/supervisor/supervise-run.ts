@@ -99,7 +99,7 @@ export async function superviseRun(options: SupervisorOptions): Promise<Supervis
     const errorTail = ending.status === 'failed' ? supervised.tail.lines() : null;
     fields = () => ({ ...supervised.fields(Date.now()), errorTail });
   }
-  const restarts = await slurmRequeued(resolved);
+  const restarts = await slurmRequeued(resolved, ending, target.note);
   const result =
     restarts === undefined
       ? await recordEnding(target, ending, fields())
@@ -119,14 +119,29 @@ export async function superviseRun(options: SupervisorOptions): Promise<Supervis
 }
 
 /**
- * Slurm's restart count of this supervisor's job when the stop signal it got was Slurm's requeue
- * (the count is above the job's own `SLURM_RESTART_COUNT`); else `undefined`.
+ * Slurm's restart count of this supervisor's job when the attempt ended because Slurm requeued
+ * the job (the count is above the job's own `SLURM_RESTART_COUNT`); else `undefined`. Asked
+ * after a stop signal, and after any end but success: Slurm signals the job and the supervisor
+ * at once, and on a loaded machine the job's end can be handled before the supervisor's own
+ * signal.
  */
-async function slurmRequeued(resolved: ResolvedSupervisorOptions): Promise<number | undefined> {
+async function slurmRequeued(
+  resolved: ResolvedSupervisorOptions,
+  ending: JobEnding,
+  note: (text: string) => void,
+): Promise<number | undefined> {
   const job = resolved.slurmJob;
-  if (!job || !resolved.signal?.aborted) return undefined;
-  const restarts = await slurmRestartCount(job.jobId);
-  return restarts !== undefined && restarts > job.restartCount ? restarts : undefined;
+  if (!job || (!resolved.signal?.aborted && ending.status === 'succeeded')) return undefined;
+  let restarts = await slurmRestartCount(job.jobId);
+  // A controller too busy to answer in time (a loaded node) gets two more tries.
+  for (let retry = 0; retry < 2 && restarts === undefined; retry++)
+    restarts = await slurmRestartCount(job.jobId);
+  if (restarts !== undefined && restarts > job.restartCount) return restarts;
+  note(
+    `Slurm job ${job.jobId}: ${restarts === undefined ? 'scontrol did not answer' : `restart count ${restarts}`} ` +
+      `(this run of it started at ${job.restartCount}): not a requeue`,
+  );
+  return undefined;
 }
 
 function openRunFiles(resolved: ResolvedSupervisorOptions): RunFiles {
