@@ -5,7 +5,7 @@
 //   to the next one's start there, from the records (`finishedAt` → `startedAt`, split at the
 //   launcher's `finished` event) and from the job's stamps; wall time, runs/s, and SSH
 //   handshakes per run started ('Accepted publickey' lines with the benchmark's own key in the
-//   hosts' sshd logs). With a standby waiting on each server (the default) and without (each
+//   hosts' sshd logs). With standbys waiting on each server (the default) and without (each
 //   run started by an ssh command), at the default probe interval (2 s, as `runboard launch`).
 // - gpuPolicy cost while runs wait: every GPU busy (fake nvidia-smi, 95 % utilization), 50 runs
 //   held by the policy for 20 s: ssh commands (probes) and nvidia-smi calls per server per
@@ -44,8 +44,8 @@ const REMOTE_RUNBOARD = join(here, '..', 'test', 'fixtures', 'ssh', 'runboard.sh
 const HOSTS = SIMULATED_HOSTS;
 const JOB_SECONDS = 0.075;
 /**
- * The turnaround columns, at the default probe interval (2 s): the issue's 200 runs with a
- * standby waiting on each server (the default), then fewer without standbys (each run started
+ * The turnaround columns, at the default probe interval (2 s): the issue's 200 runs with
+ * standbys waiting on each server (the default), then fewer without standbys (each run started
  * by an ssh command, node booting on the server). Each launch is stopped after `limitMs`, so
  * that the whole benchmark stays under 3 minutes (a column then says how many runs it completed).
  */
@@ -214,7 +214,7 @@ function turnaroundTable(rows: readonly Turnaround[]): string {
     `${ms(percentile(values, 0.5))} / ${ms(percentile(values, 0.95))}`;
   return [
     `### Short runs (\`sleep ${JOB_SECONDS}\`) over gpu-a and gpu-b, 2 GPUs each (4 at once)\n`,
-    `| measure | ${rows.map((row) => (row.warmStandby ? 'a standby per server (default)' : 'no standby')).join(' | ')} | target |`,
+    `| measure | ${rows.map((row) => (row.warmStandby ? 'standbys on each server (default)' : 'no standby')).join(' | ')} | target |`,
     `|---|${rows.map(() => '---|').join('')}---|`,
     line('runs succeeded', (row) => `${row.completed} of ${row.runs}`),
     line('runs started on a standby', (row) => `${row.onStandby} of ${row.startedRuns}`),

@@ -54,6 +54,20 @@ describeOnHosts('SSH standbys', { timeout: 120_000 }, () => {
     await expect.poll(() => standbysOn('gpu-a'), { timeout: 10_000 }).toBe('');
   });
 
+  test('two runs of a server that end together both start on standbys', async ({ dir }) => {
+    const { result, marks, executor } = await runSshPlan(dir, {
+      servers: [await server(dir, 'gpu-a', { gpus: [0, 1], maxRuns: 2 })],
+      runs: [1, 2, 3, 4, 5, 6].map((index) => ({
+        id: `pair/run_${index}`,
+        // Each pair starts together, so it ends together.
+        command: markJob(300, '--wait-for-starts', String(2 * Math.ceil(index / 2))),
+      })),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(marks.filter((mark) => mark.kind === 'start')).toHaveLength(6);
+    expect(executor.standbys.started).toBe(6);
+  });
+
   test('a server whose runboard has no standby is said once and started cold', async ({ dir }) => {
     const { result, events, records, executor } = await runSshPlan(dir, {
       servers: [await server(dir, 'gpu-b', { maxRuns: 1, env: { RB_NO_STANDBY: '1' } })],

@@ -37,7 +37,7 @@ export interface SshExecutorOptions {
   /** How servers with `host: "localhost"` start their runs (without SSH). */
   local?: LocalExecutorOptions;
   /**
-   * Keep a `runboard standby` waiting on each server while runs wait (default true): a run
+   * Keep `runboard standby` processes waiting on each server while runs wait (default true): a run
    * then starts without an ssh start command and without node's boot on the server.
    */
   warmStandby?: boolean;

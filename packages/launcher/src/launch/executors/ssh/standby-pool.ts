@@ -6,6 +6,12 @@ import type { SshConnection } from './ssh-connection.js';
 /** Standbys that end without a run, in a row, before a server is started cold for the launch. */
 const MAX_FAILED_STANDBYS = 3;
 
+/**
+ * Standbys kept waiting on one server (fewer when its `maxRuns` is lower): two, so that two of
+ * its runs that end together both start warm, at the cost of one more idle node process.
+ */
+const STANDBYS_PER_SERVER = 2;
+
 /** What {@link StandbyPool} needs from the SSH executor. */
 export interface StandbyPoolOptions {
   /** The remote servers' master connections, by server name. */
@@ -19,8 +25,8 @@ export interface StandbyPoolOptions {
 }
 
 /**
- * One {@link RemoteStandby} per remote server while runs wait, so that the next run on any
- * server starts on a supervisor that is already there. A server whose runboard refuses its
+ * Standbys on each remote server while runs wait (two, or `maxRuns` when lower), so that the
+ * next run on any server starts on a supervisor that is already there. A server whose runboard refuses its
  * standbys three times in a row (say, it predates `runboard standby`) is warned about once and
  * then started cold, as without a pool; a standby lost with its connection does not count.
  *
@@ -31,7 +37,7 @@ export interface StandbyPoolOptions {
  */
 export class StandbyPool {
   readonly #options: StandbyPoolOptions;
-  readonly #standbys = new Map<string, RemoteStandby>();
+  readonly #standbys = new Map<string, RemoteStandby[]>();
   readonly #failures = new Map<string, number>();
   #closed = false;
   /** Runs started on a standby (for tests and the benchmark). */
@@ -41,18 +47,27 @@ export class StandbyPool {
     this.#options = options;
   }
 
-  /** Starts a standby on every usable remote server that has none. */
+  /** Tops up the standbys of every usable remote server (see `STANDBYS_PER_SERVER`). */
   warm(): void {
     if (this.#closed) return;
     for (const [name, connection] of this.#options.connections) {
-      const current = this.#standbys.get(name);
-      if (current?.alive || !this.#options.usable(name)) continue;
-      if (current?.refused) this.#failed(name, current);
-      if ((this.#failures.get(name) ?? 0) >= MAX_FAILED_STANDBYS) continue;
+      const standbys = (this.#standbys.get(name) ?? []).filter((standby) => {
+        if (standby.refused) this.#failed(name, standby);
+        return standby.alive;
+      });
+      this.#standbys.set(name, standbys);
+      if (!this.#options.usable(name)) continue;
       const { server } = connection;
-      const standby = RemoteStandby.open(connection, server.env, this.#options.runboardOf(server));
-      if (standby) this.#standbys.set(name, standby);
-      else this.#standbys.delete(name);
+      const wanted = Math.min(STANDBYS_PER_SERVER, server.maxRuns);
+      while (standbys.length < wanted && (this.#failures.get(name) ?? 0) < MAX_FAILED_STANDBYS) {
+        const standby = RemoteStandby.open(
+          connection,
+          server.env,
+          this.#options.runboardOf(server),
+        );
+        if (!standby) break;
+        standbys.push(standby);
+      }
     }
   }
 
@@ -62,9 +77,11 @@ export class StandbyPool {
    * supervisor that took it after all refuses a second claim of the attempt).
    */
   async take(server: string, assignment: StandbyAssignment): Promise<number | undefined> {
-    const standby = this.#standbys.get(server);
-    if (!standby?.alive) return undefined;
-    this.#standbys.delete(server);
+    const standbys = this.#standbys.get(server) ?? [];
+    // The oldest first: the one most likely to have booted.
+    const index = standbys.findIndex((standby) => standby.alive);
+    if (index === -1) return undefined;
+    const [standby] = standbys.splice(index, 1);
     try {
       const pid = await standby.assign(assignment);
       this.#failures.delete(server);
@@ -79,7 +96,7 @@ export class StandbyPool {
   /** Dismisses every standby; `warm` does nothing after this. */
   close(): void {
     this.#closed = true;
-    for (const standby of this.#standbys.values()) standby.dismiss();
+    for (const standby of [...this.#standbys.values()].flat()) standby.dismiss();
     this.#standbys.clear();
   }
 
