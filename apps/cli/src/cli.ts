@@ -5,8 +5,6 @@ import { dashboardCommand } from './commands/dashboard.js';
 import { execCommand } from './commands/exec.js';
 import { launchCommand } from './commands/launch.js';
 import { logsCommand } from './commands/logs.js';
-import { runProgram } from './run-program.js';
-import { standbyCommand } from './commands/standby.js';
 import { statusCommand } from './commands/status.js';
 
 /** This CLI's version, from its package.json (beside `src/` and `dist/` alike). */
@@ -33,9 +31,5 @@ export function createProgram(): Command {
       .addCommand(statusCommand())
       .addCommand(cancelCommand())
       .addCommand(logsCommand())
-      .addCommand(
-        standbyCommand((args) => runProgram(createProgram(), ['exec', ...args])),
-        { hidden: true },
-      )
   );
 }

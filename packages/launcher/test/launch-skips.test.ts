@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeTestRecord } from '@runboard/test-kit';
 import { describe, expect } from 'vitest';
-import { commandHash, type LaunchEvent } from '../src/index.js';
+import { commandHash, StartUnreachedError, type Executor, type LaunchEvent } from '../src/index.js';
 import { runPlan, test } from './launch-helpers.js';
 
 const ofType = <T extends LaunchEvent['type']>(events: LaunchEvent[], type: T) =>
@@ -90,5 +90,37 @@ describe('launch: what it says about runs it does not start', () => {
       commandHash({ command: ['true'], env: { SEED: '1' }, cwd }),
     );
     expect(records.get('new')?.waiting ?? null).toBeNull();
+  });
+
+  test('a run whose starts never reach their server goes back to the queue 3 times, then fails', async ({
+    dir,
+  }) => {
+    let starts = 0;
+    const unreachable: Executor = {
+      name: 'unreachable',
+      start: async () => {
+        starts++;
+        throw new StartUnreachedError('gpu-x', { cause: new Error('Connection refused') });
+      },
+      isProcessAlive: () => undefined,
+      stopOrphanedJob: async () => 0,
+    };
+    const { events, records } = await runPlan(
+      dir,
+      { runs: [{ id: 'far', command: ['true'], retries: 0 }] },
+      { executor: unreachable },
+    );
+    const requeued = ofType(events, 'warning').filter((event) =>
+      /could not reach gpu-x .*queued again/.test(event.message),
+    );
+    expect(requeued).toHaveLength(3);
+    expect(starts).toBe(4);
+    // Three attempts given back uncounted; the fourth start counts, and the plan allows one.
+    expect(records.get('far')).toMatchObject({
+      status: 'failed',
+      attempt: 4,
+      firstAttempt: 4,
+      error: expect.stringMatching(/^could not start: could not reach gpu-x/),
+    });
   });
 });

@@ -51,6 +51,14 @@ describeOnHosts('SSH connections', () => {
       expect(outputs).toEqual(Array.from({ length: 100 }, (_, index) => String(index)));
       await expect.poll(count).toBe(1);
       expect(connection.commands).toBe(100);
+      // A remote command's own failure is its status; one with no answer in time is an error
+      // that says it timed out (it may have run there: a start is then not "unreached").
+      expect(await connection.run('exit 3')).toMatchObject({ code: 3 });
+      await expect(connection.run('sleep 5', { timeoutMs: 300 })).rejects.toMatchObject({
+        name: 'SshCommandError',
+        timedOut: true,
+        message: expect.stringContaining('no answer in 300 ms'),
+      });
       await connection.close();
       started = performance.now();
       for (let index = 0; index < 5; index++)

@@ -20,7 +20,7 @@ import {
   type LauncherProcess,
 } from './launch-helpers.js';
 
-export { SSH_ARGS, SSH_CI_DIR, sshRun, sshSkipReason } from '@runboard/test-kit/ssh-hosts';
+export { SSH_ARGS, sshRun, sshSkipReason } from '@runboard/test-kit/ssh-hosts';
 /** `runboard` on the simulated hosts: the bundled supervisor (fixtures/ssh/runboard.sh). */
 export const REMOTE_RUNBOARD = join(FIXTURES, 'ssh', 'runboard.sh');
 /** The two hosts tools/ci/start-sshd.sh starts by default. */

@@ -1,4 +1,5 @@
-import { describe, expect } from 'vitest';
+import { describeOrSkip } from '@runboard/test-kit';
+import { expect } from 'vitest';
 import { markJob } from './launch-helpers.js';
 import {
   runSshPlan,
@@ -9,10 +10,9 @@ import {
   writeSshPlan,
 } from './ssh-helpers.js';
 
-const skip = sshSkipReason();
-if (skip) console.warn(`SSH tests skipped: ${skip}`);
+const describeOnHosts = describeOrSkip(sshSkipReason(), 'SSH tests');
 
-describe.skipIf(skip !== undefined)('the end of a remote run', () => {
+describeOnHosts('the end of a remote run', () => {
   test(
     'is read from its record on the shared root, not left to the next probe of its host',
     { timeout: 60_000 },

@@ -1,30 +1,34 @@
 import { Command } from 'commander';
 import { awaitStandbyAssignment, StandbyAssignmentError } from '@runboard/launcher/supervisor';
+import { EXIT_USAGE } from '../run-program.js';
+import { exitCodeAction } from './exit-code-action.js';
 
 /**
  * `runboard standby`: a `runboard exec` started before its run is known, so that node has
- * booted and the supervisor is loaded when the run comes. The SSH executor keeps one per server
- * over its connection and sends it one line on stdin, the run's exec arguments, environment
- * and folder (see `readStandbyAssignment`); it answers `taken` and becomes that supervisor.
- * Its stdin ending first (the launcher left) ends it, exit 0. Not for people: hidden from help.
+ * booted and the supervisor is loaded when the run comes. The SSH executor keeps standbys
+ * waiting on each server over its connection and sends one a line on stdin, the run's exec
+ * arguments, environment and folder (see `readStandbyAssignment`); it answers `taken` and
+ * becomes that supervisor. Its stdin ending first (the launcher left) ends it, exit 0. Not for
+ * people: the bin sends it to `exec-main.ts`, hidden from help.
  *
  * @example
- * createProgram().addCommand(standbyCommand((args) => main(['exec', ...args])), { hidden: true });
+ * program.addCommand(standbyCommand((args) => main(['exec', ...args])), { hidden: true });
  * // echo '{"args":["--run-dir","/logs/a","--","true"],"env":{},"cwd":"/logs/a"}' | runboard standby
  */
 export function standbyCommand(runExec: (args: string[]) => Promise<number>): Command {
   return new Command('standby')
     .description('Wait for one run on stdin, then supervise it as `runboard exec` (for launchers).')
-    .action(async () => {
-      let args;
-      try {
-        args = await awaitStandbyAssignment();
-      } catch (error) {
-        if (!(error instanceof StandbyAssignmentError)) throw error;
-        process.stderr.write(`runboard standby: ${error.message}\n`);
-        process.exitCode = 2;
-        return;
-      }
-      if (args) process.exitCode = await runExec(args);
-    });
+    .action(
+      exitCodeAction(async () => {
+        let args: string[] | undefined;
+        try {
+          args = await awaitStandbyAssignment();
+        } catch (error) {
+          if (!(error instanceof StandbyAssignmentError)) throw error;
+          process.stderr.write(`runboard standby: ${error.message}\n`);
+          return EXIT_USAGE;
+        }
+        return args ? runExec(args) : 0;
+      }),
+    );
 }

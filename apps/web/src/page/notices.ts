@@ -4,8 +4,6 @@ import type { ApiNotice, ApiNotices } from './api-types.js';
 
 /** What the page says about the dashboard itself, from the SSE `notices` event. */
 export interface Notices {
-  /** How the server watches the root: `events`, `poll`, `off`; `null` when unknown. */
-  watchMode: string | null;
   /** The notices' messages, oldest first. */
   messages: string[];
 }
@@ -15,12 +13,11 @@ export interface Notices {
  *
  * @example
  * toNotices({ watchMode: 'poll', notices: [{ code: 'RUNBOARD_DASHBOARD_POLLING', message: '/logs is on NFS …' }] });
- * // { watchMode: 'poll', messages: ['/logs is on NFS …'] }
+ * // { messages: ['/logs is on NFS …'] }
  */
 export function toNotices(body: unknown): Notices {
   const root = wire<ApiNotices>(body);
   return {
-    watchMode: text(root.watchMode),
     messages: listOf(root.notices, (notice) => text(wire<ApiNotice>(notice).message)),
   };
 }
@@ -34,7 +31,6 @@ export function toNotices(body: unknown): Notices {
  */
 export function renderNotices(element: HTMLElement, notices: Notices): void {
   element.hidden = notices.messages.length === 0;
-  element.dataset['watchMode'] = notices.watchMode ?? '';
   const shown = [...element.children].map((child) => child.textContent).join('\n');
   if (shown === notices.messages.join('\n')) return;
   element.replaceChildren(

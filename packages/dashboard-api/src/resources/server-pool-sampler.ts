@@ -71,16 +71,6 @@ export class ServerPoolSampler {
     if (options.servers) this.entries = options.servers.filter((entry) => !entry.local);
   }
 
-  /** Queries made so far, by server name (one ssh command each). */
-  get queries(): Map<string, number> {
-    return new Map([...this.samplers.values()].map((s) => [s.server.name, s.queries]));
-  }
-
-  /** Whether master connections may be open (a sample since the last close). */
-  get open(): boolean {
-    return this.controlDir !== undefined;
-  }
-
   /**
    * Every server's view: queries are started where due and awaited up to `waitMs`; a server
    * whose first answer is still on its way is `pending`.

@@ -42,11 +42,6 @@ export class ServerSampler {
     return this.current;
   }
 
-  /** Queries made so far (one ssh command each). */
-  get queries(): number {
-    return this.connection.commands;
-  }
-
   /**
    * Starts a query when none is in flight and the last one started `minIntervalMs` ago or
    * more; resolves when the query in flight (if any) has ended. Never rejects.

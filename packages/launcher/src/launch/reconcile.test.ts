@@ -8,6 +8,7 @@ import {
   claimedRecord,
   newQueuedRecord,
   requeuedRecord,
+  unreachedRecord,
 } from './record-transitions.js';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');
@@ -194,5 +195,28 @@ describe('record transitions', () => {
       error: null,
       exitCode: null,
     });
+  });
+
+  test('a start that never reached its server gives the attempt back: queued, uncounted, its server cleared', () => {
+    const claimed = {
+      ...claimedRecord(newQueuedRecord(run(), now), run(), me, [0], now),
+      server: 'gpu-a',
+      executor: { kind: 'ssh' as const },
+    };
+    const back = unreachedRecord(claimed, run(), now);
+    expect(back).toMatchObject({
+      status: 'queued',
+      attempt: 1,
+      firstAttempt: 2,
+      maxAttempts: 3,
+      launcher: null,
+      executor: null,
+      server: null,
+      gpus: null,
+    });
+    // The next claim is attempt 2, with both attempts still ahead.
+    const next = claimedRecord(back, run(), me, [1], now);
+    expect(next).toMatchObject({ attempt: 2, firstAttempt: 2, maxAttempts: 3 });
+    expect(attemptLimit(next, run()) - next.attempt).toBe(1);
   });
 });

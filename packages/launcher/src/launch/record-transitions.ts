@@ -123,13 +123,14 @@ export function cancelledBeforeStartRecord(current: RunRecord, now: Date): RunRe
  * the claimed attempt does not count against retries (`firstAttempt` moves past it) and the
  * next claim takes the attempt after it, so a supervisor that started after all is superseded.
  */
-export function unreachedRecord(current: RunRecord, now: Date): RunRecord {
+export function unreachedRecord(current: RunRecord, run: ResolvedRun, now: Date): RunRecord {
   const time = now.toISOString();
+  const firstAttempt = (current.firstAttempt ?? 1) + 1;
   return {
     ...current,
     status: 'queued',
-    firstAttempt: (current.firstAttempt ?? 1) + 1,
-    ...(current.maxAttempts !== undefined && { maxAttempts: current.maxAttempts + 1 }),
+    firstAttempt,
+    maxAttempts: firstAttempt - 1 + run.maxAttempts,
     launcher: null,
     executor: null,
     gpus: null,

@@ -78,11 +78,11 @@ export async function claimAndStart(state: LaunchState, entry: RunEntry): Promis
       current.attempt === attempt &&
       isClaimOf(current, state.identity)
         ? unreached
-          ? unreachedRecord(current, new Date())
+          ? unreachedRecord(current, entry.run, new Date())
           : startFailedRecord(current, reason, new Date())
         : undefined,
     );
-    if (unreached)
+    if (unreached && ended.changed)
       state.emit({
         type: 'warning',
         runId: entry.run.id,

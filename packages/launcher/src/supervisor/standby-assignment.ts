@@ -4,10 +4,11 @@ import type { Readable, Writable } from 'node:stream';
 import { RunboardError } from '@runboard/locking';
 
 /**
- * What a launcher sends a remote standby (`runboard standby` started ahead on a server, see the
+ * What a launcher sends a remote standby (not the local executor's `StandbyAssignment`, which
+ * replaces the whole environment of a process started by path) (`runboard standby` started ahead on a server, see the
  * SSH executor): the `runboard exec` it is to become. One JSON line on its stdin.
  */
-export interface StandbyAssignment {
+export interface RemoteStandbyAssignment {
   /** The words after `exec`: flags, `--`, the job's argv. */
   args: string[];
   /** Variables added to the standby's environment (the run's, `CUDA_VISIBLE_DEVICES`). */
@@ -19,7 +20,7 @@ export interface StandbyAssignment {
 /** The line a standby answers once it has taken its assignment. */
 export const STANDBY_TAKEN = 'taken';
 
-/** A standby's stdin held something other than one {@link StandbyAssignment} line. */
+/** A standby's stdin held something other than one {@link RemoteStandbyAssignment} line. */
 export class StandbyAssignmentError extends RunboardError<'RUNBOARD_STANDBY_ASSIGNMENT'> {
   constructor(message: string, options?: ErrorOptions) {
     super('RUNBOARD_STANDBY_ASSIGNMENT', message, options);
@@ -46,14 +47,13 @@ const isStringRecord = (value: unknown): value is Record<string, string> =>
 export async function readStandbyAssignment(
   input: Readable,
   output: Writable,
-): Promise<StandbyAssignment | undefined> {
+): Promise<RemoteStandbyAssignment | undefined> {
   const lines = createInterface({ input, crlfDelay: Infinity });
   let line: string | undefined;
   for await (const text of lines) {
     line = text;
-    break;
+    break; // leaving the loop closes the reader
   }
-  lines.close();
   if (line === undefined) return undefined;
   let value: unknown;
   try {
@@ -61,7 +61,7 @@ export async function readStandbyAssignment(
   } catch (error) {
     throw new StandbyAssignmentError('the standby assignment is not JSON', { cause: error });
   }
-  const { args, env, cwd } = (value ?? {}) as Partial<StandbyAssignment>;
+  const { args, env, cwd } = (value ?? {}) as Partial<RemoteStandbyAssignment>;
   if (!Array.isArray(args) || !args.every((arg) => typeof arg === 'string'))
     throw new StandbyAssignmentError('Expected `args` of the standby assignment to be strings');
   if (!isStringRecord(env))

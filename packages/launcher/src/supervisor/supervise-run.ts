@@ -132,15 +132,16 @@ async function slurmRequeued(
 ): Promise<number | undefined> {
   const job = resolved.slurmJob;
   if (!job || (!resolved.signal?.aborted && ending.status === 'succeeded')) return undefined;
-  let restarts = await slurmRestartCount(job.jobId);
-  // A controller too busy to answer in time (a loaded node) gets two more tries.
-  for (let retry = 0; retry < 2 && restarts === undefined; retry++)
-    restarts = await slurmRestartCount(job.jobId);
+  // A controller too busy to answer in time (a loaded node) gets one more try: at most 20 s,
+  // within Slurm's default KillWait (30 s) before its SIGKILL.
+  const restarts = (await slurmRestartCount(job.jobId)) ?? (await slurmRestartCount(job.jobId));
   if (restarts !== undefined && restarts > job.restartCount) return restarts;
-  note(
-    `Slurm job ${job.jobId}: ${restarts === undefined ? 'scontrol did not answer' : `restart count ${restarts}`} ` +
-      `(this run of it started at ${job.restartCount}): not a requeue`,
-  );
+  // Said for a stop, not for every failed run.
+  if (resolved.signal?.aborted || restarts === undefined)
+    note(
+      `Slurm job ${job.jobId}: ${restarts === undefined ? 'scontrol did not answer' : `restart count ${restarts}`} ` +
+        `(this run of it started at ${job.restartCount}): not a requeue`,
+    );
   return undefined;
 }
 

@@ -1,6 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { STANDBY_TAKEN, type StandbyAssignment } from '../../../supervisor/standby-assignment.js';
+import {
+  STANDBY_TAKEN,
+  type RemoteStandbyAssignment,
+} from '../../../supervisor/standby-assignment.js';
 import { shellCommand } from './shell-quote.js';
 import type { SshConnection } from './ssh-connection.js';
 
@@ -105,7 +108,7 @@ export class RemoteStandby {
    * with the supervisor's pid once the standby took it. Rejects when the channel ended or no
    * answer came in 10 s (then it is dismissed).
    */
-  async assign(assignment: StandbyAssignment): Promise<number> {
+  async assign(assignment: RemoteStandbyAssignment): Promise<number> {
     if (!this.alive) throw new Error('the standby cannot take a run');
     this.#used = true;
     this.#client.stdin!.write(`${JSON.stringify(assignment)}\n`);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, type ExecFileException } from 'node:child_process';
 
 /** What one command printed, and how it ended. */
 export interface CommandResult {
@@ -11,9 +11,9 @@ export interface CommandResult {
 }
 
 /**
- * Runs `program` with `args` to its end, collecting its output; `input` is written to its stdin
- * (none: stdin is closed). After `timeoutMs` it is killed (SIGKILL) and its stderr says so.
- * Rejects only when the program cannot be started.
+ * Runs `program` with `args` to its end (Node's `execFile`), collecting its output; `input` is
+ * written to its stdin, which is closed at once without it. After `timeoutMs` it is killed
+ * (SIGKILL) and its stderr says so. Rejects only when the program cannot be started.
  *
  * @example
  * const { code, stdout } = await runCommand('sh', ['-c', 'hostname'], { timeoutMs: 30_000 });
@@ -24,30 +24,24 @@ export function runCommand(
   options: { input?: string; timeoutMs: number },
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, {
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    if (options.input !== undefined) {
-      child.stdin!.on('error', () => undefined);
-      child.stdin!.end(options.input);
-    }
-    const timer = setTimeout(() => {
-      stderr += `\nno answer in ${options.timeoutMs} ms`;
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, timedOut, stdout, stderr });
-    });
+    const child = execFile(
+      program,
+      [...args],
+      { timeout: options.timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 << 20, encoding: 'utf8' },
+      (error: ExecFileException | null, stdout, stderr) => {
+        // A string code is Node's own (ENOENT, EACCES): the program never ran.
+        if (typeof error?.code === 'string') return reject(error);
+        const timedOut = error?.killed === true && error.signal === 'SIGKILL';
+        resolve({
+          code: typeof error?.code === 'number' ? error.code : error ? null : 0,
+          signal: error?.signal ?? null,
+          timedOut,
+          stdout,
+          stderr: timedOut ? `${stderr}\nno answer in ${options.timeoutMs} ms` : stderr,
+        });
+      },
+    );
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(options.input);
   });
 }

@@ -1,5 +1,5 @@
 import type { ResolvedServer } from '../../../plan/resolve-servers.js';
-import type { StandbyAssignment } from '../../../supervisor/standby-assignment.js';
+import type { RemoteStandbyAssignment } from '../../../supervisor/standby-assignment.js';
 import { RemoteStandby } from './remote-standby.js';
 import type { SshConnection } from './ssh-connection.js';
 
@@ -76,7 +76,7 @@ export class StandbyPool {
    * pid, or `undefined` when there is no standby or it did not take the run: the caller starts it fresh (a
    * supervisor that took it after all refuses a second claim of the attempt).
    */
-  async take(server: string, assignment: StandbyAssignment): Promise<number | undefined> {
+  async take(server: string, assignment: RemoteStandbyAssignment): Promise<number | undefined> {
     const standbys = this.#standbys.get(server) ?? [];
     // The oldest first: the one most likely to have booted.
     const index = standbys.findIndex((standby) => standby.alive);
